@@ -1,0 +1,153 @@
+"""Compile lexicon declarations: read entries, expand verb lemmas, build trie patterns.
+
+A lexicon is a named word list. With the `verbs` option every entry is a French verb lemma that
+expands, at compile time, to every conjugated form (`ruleie.compile.morph_fr`); each form keeps its
+lemma and tense so records can report them without a runtime lemmatiser. Entry tags (the tense and
+the groups `finite`, `compound`, `inverted`, `simple`) let a rule select forms: `@VERB[compound]`.
+
+Options: `verbs`; `case=first` (default: as written, or with a capital first letter),
+`case=exact`, `case=any`; `accents=exact` (default) or `accents=insensitive`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from ruleie.compile.trie import trie_pattern
+from ruleie.dsl import ast
+from ruleie.dsl.errors import ErrorSink, SourceLocation
+
+COMPOUND_TENSES = frozenset(
+    {"passe_compose", "plus_que_parfait", "future_perfect", "conditional_perfect", "subjunctive_past", "past_infinitive"}
+)
+FINITE_TENSES = frozenset(
+    {"present", "imperfect", "simple_past", "future", "conditional", "subjunctive_present", "imperative"}
+) | COMPOUND_TENSES - {"past_infinitive"}
+_INVERTED = regex.compile(r"-(?:t-)?(?:il|elle|on|ils|elles)\b")
+LEXICON_OPTIONS = {"verbs": None, "case": ("first", "exact", "any"), "accents": ("exact", "insensitive")}
+
+
+def normalize_key(text: str) -> str:
+    """Lookup key of a form: lower case, straight apostrophes, single spaces."""
+    return " ".join(text.replace("’", "'").lower().split())
+
+
+def form_tags(form: str, tense: str) -> frozenset[str]:
+    """Tags of one verb form: its tense and the groups it belongs to."""
+    tags = {tense}
+    if tense in COMPOUND_TENSES:
+        tags.add("compound")
+    if tense in FINITE_TENSES:
+        tags.add("finite")
+    if _INVERTED.search(form):
+        tags.add("inverted")
+    elif tense not in COMPOUND_TENSES:
+        tags.add("simple")
+    if tense in ("past_participle",):
+        tags.add("participle")
+    return frozenset(tags)
+
+
+@dataclass
+class CompiledLexicon:
+    """Entries of one lexicon with their tags, and how they are matched."""
+
+    name: str
+    entries: dict[str, frozenset[str]] = field(default_factory=dict)
+    lemmas: dict[str, tuple[str, str]] = field(default_factory=dict)
+    case: str = "first"
+    accents: str = "exact"
+    verbs: bool = False
+    _patterns: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Every tag some entry carries."""
+        out: set[str] = set()
+        for t in self.entries.values():
+            out |= t
+        return frozenset(out)
+
+    def pattern(self, tags: tuple[str, ...] = ()) -> str:
+        """Regex for the entries carrying all `tags`, trie-ordered, bounded at word edges."""
+        key = tuple(sorted(tags))
+        if key not in self._patterns:
+            words = [w for w, t in self.entries.items() if all(tag in t for tag in key)]
+            self._patterns[key] = _bounded(words, self.case, self.accents == "insensitive")
+        return self._patterns[key]
+
+
+def _case_variants(words: list[str], case: str) -> list[str]:
+    if case != "first":
+        return words
+    out = list(words)
+    out.extend(w[:1].upper() + w[1:] for w in words if w[:1].islower())
+    return out
+
+
+def _bounded(words: list[str], case: str, accents: bool) -> str:
+    """Trie pattern with `\\b` on the sides where entries start or end with a word character."""
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for w in _case_variants(words, case):
+        key = (regex.match(r"\w", w) is not None, regex.search(r"\w\Z", w) is not None)
+        groups.setdefault(key, []).append(w)
+    parts = []
+    for (starts_word, ends_word), group in sorted(groups.items(), reverse=True):
+        body = trie_pattern(group, accents)
+        parts.append(("\\b" if starts_word else "") + body + ("\\b" if ends_word else ""))
+    if not parts:
+        return "(?!)"
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return f"(?i:{body})" if case == "any" else ("(?:" + body + ")")
+
+
+def compile_lexicon(lex: ast.Lexicon, file_text: str | None, sink: ErrorSink) -> CompiledLexicon:
+    """Build a `CompiledLexicon` from its declaration (and file text); errors go to `sink`."""
+    options = {o.name: o for o in lex.options}
+    out = CompiledLexicon(lex.name)
+    for opt in lex.options:
+        if opt.name not in LEXICON_OPTIONS:
+            sink.error("E301", f"unknown lexicon option '{opt.name}'", opt.loc, "options: verbs, case=..., accents=...")
+            continue
+        allowed = LEXICON_OPTIONS[opt.name]
+        if allowed is None:
+            if opt.value is not None:
+                sink.error("E302", f"option '{opt.name}' takes no value", opt.loc)
+        elif opt.value not in allowed:
+            sink.error("E302", f"invalid value {opt.value!r} for '{opt.name}'", opt.loc, f"one of: {', '.join(allowed)}")
+    out.verbs = "verbs" in options
+    out.case = str(options["case"].value) if "case" in options and options["case"].value in LEXICON_OPTIONS["case"] else "first"
+    out.accents = str(options["accents"].value) if "accents" in options and options["accents"].value in LEXICON_OPTIONS["accents"] else "exact"
+
+    raw: list[tuple[str, SourceLocation]] = list(lex.entries)
+    if file_text is not None:
+        for number, line in enumerate(file_text.splitlines(), start=1):
+            entry = line.split("#", 1)[0].strip()
+            if entry:
+                raw.append((entry, SourceLocation(f"{lex.file}", number, 1)))
+    if not raw:
+        sink.error("E308", f"lexicon '@{lex.name}' has no entries", lex.loc)
+        return out
+    for text, loc in raw:
+        entry = " ".join(text.replace("’", "'").split())
+        if not entry:
+            sink.error("E307", "empty lexicon entry", loc if lex.file is None else lex.loc)
+            continue
+        if not out.verbs:
+            out.entries.setdefault(entry, frozenset())
+            continue
+        from ruleie.compile.morph_fr import MorphologyError, expand_verb
+
+        try:
+            forms = expand_verb(entry)
+        except MorphologyError as err:
+            where = loc if lex.file is None else lex.loc
+            note = f" (line {loc.line} of {lex.file})" if lex.file else ""
+            sink.error("E307", f"cannot conjugate '{entry}'{note}: {err}", where)
+            continue
+        for vf in forms:
+            out.entries[vf.form] = out.entries.get(vf.form, frozenset()) | form_tags(vf.form, vf.tense)
+            out.lemmas.setdefault(normalize_key(vf.form), (vf.lemma, vf.tense))
+    return out

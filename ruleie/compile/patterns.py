@@ -1,0 +1,226 @@
+"""Translate rule patterns into `regex` source.
+
+Items of a sequence are tokens: between two of them the text may hold whitespace, and two word
+characters never touch (`GAP`); `~` glues items with nothing between. Literals get word boundaries
+on their word-character edges. Captures become named groups (`c_<name>`; the `regex` module allows
+one name on several groups, so a capture may appear in several alternatives).
+
+A rule whose pattern refers to earlier phases' spans (`<Speaker>`) is split at each reference into
+`Segment`s: regexes between references, matched by the runtime around the known spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ruleie.compile.lexicons import CompiledLexicon
+from ruleie.dsl import ast
+from ruleie.normalize import normalize
+from ruleie.dsl.errors import ErrorSink, did_you_mean
+
+#: Between two items: whitespace, or nothing where at least one side is not a word character.
+GAP = r"(?:\s+|(?<!\w)|(?!\w))"
+CAPTURE_PREFIX = "c_"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One element of a compiled rule: a regex, or a reference to an earlier phase's spans."""
+
+    kind: str  # "regex" | "ref"
+    source: str = ""  # regex source (kind == "regex")
+    label: str = ""  # span label (kind == "ref")
+    capture: str | None = None  # capture name bound to the referenced span
+    glued: bool = False  # no gap between this element and the previous one
+
+    def as_json(self) -> list[object]:
+        """Compact JSON form for the rule-set cache."""
+        return [self.kind, self.source, self.label, self.capture, self.glued]
+
+    @classmethod
+    def from_json(cls, data: list[object]) -> "Segment":
+        """Inverse of `as_json`."""
+        kind, source, label, capture, glued = data
+        return cls(str(kind), str(source), str(label), capture if capture is None else str(capture), bool(glued))
+
+
+class PatternCompiler:
+    """Compiles patterns against a fixed set of macros and lexicons, reporting errors to a sink."""
+
+    def __init__(self, macros: dict[str, ast.Macro], lexicons: dict[str, CompiledLexicon], sink: ErrorSink):
+        self.macros = macros
+        self.lexicons = lexicons
+        self.sink = sink
+        self._macro_cache: dict[str, str] = {}
+        self._expanding: set[str] = set()
+        self._checked_regex: set[str] = set()
+
+    # -- public
+
+    def rule_segments(self, pattern: ast.Pattern) -> list[Segment]:
+        """Split a rule's top-level sequence at span references and compile the parts."""
+        if isinstance(pattern, ast.Sequence):
+            items, joins = list(pattern.items), [True, *pattern.joins]
+        else:
+            items, joins = [pattern], [True]
+        segments: list[Segment] = []
+        pending: list[tuple[ast.Pattern, bool]] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            glued = not pending[0][1]
+            sub = ast.Sequence(tuple(p for p, _ in pending), tuple(j for _, j in pending[1:]), pattern.loc)
+            node: ast.Pattern = sub if len(pending) > 1 else pending[0][0]
+            segments.append(Segment("regex", self.compile(node), glued=glued and bool(segments)))
+            pending.clear()
+
+        for item, join in zip(items, joins):
+            inner = item.item if isinstance(item, ast.Capture) else item
+            if isinstance(inner, ast.SpanRef):
+                flush()
+                capture = item.name if isinstance(item, ast.Capture) else None
+                segments.append(Segment("ref", label=inner.label, capture=capture, glued=not join and bool(segments)))
+            else:
+                pending.append((item, join))
+        flush()
+        return segments
+
+    def compile(self, node: ast.Pattern) -> str:
+        """Regex source for one pattern node."""
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node)
+
+    # -- nodes
+
+    def _Literal(self, node: ast.Literal) -> str:
+        text = normalize(node.text).text
+        text = " ".join(text.split()) if text.strip() else text
+        body = "".join(r"\s+" if ch == " " else regex.escape(ch, special_only=True) for ch in text)
+        if regex.match(r"\w", text):
+            body = r"\b" + body
+        if regex.search(r"\w\Z", text):
+            body += r"\b"
+        return body
+
+    def _RegexAtom(self, node: ast.RegexAtom) -> str:
+        if node.source not in self._checked_regex:
+            self._checked_regex.add(node.source)
+            try:
+                regex.compile(node.source)
+            except regex.error as err:
+                self.sink.error("E303", f"invalid regular expression: {err}", node.loc, width=len(node.source) + 2)
+        flags = "".join(sorted(set(node.flags) & set("imsx")))
+        return f"(?{flags}:{node.source})" if flags else f"(?:{node.source})"
+
+    def _LexiconRef(self, node: ast.LexiconRef) -> str:
+        lex = self.lexicons.get(node.name)
+        if lex is None:
+            return "(?!)"  # reported by the name checks
+        unknown = [t for t in node.tags if t not in lex.tags]
+        for tag in unknown:
+            self.sink.error("E111", f"lexicon '@{node.name}' has no entries tagged '{tag}'", node.loc,
+                            did_you_mean(tag, lex.tags) or ("only verb lexicons have tags" if not lex.verbs else None))
+        return lex.pattern(node.tags)
+
+    def _MacroRef(self, node: ast.MacroRef) -> str:
+        if node.name in self._macro_cache:
+            return self._macro_cache[node.name]
+        macro = self.macros.get(node.name)
+        if macro is None or node.name in self._expanding:
+            return "(?!)"  # unknown or cyclic: reported by the name checks
+        self._expanding.add(node.name)
+        source = "(?:" + self.compile(macro.pattern) + ")"
+        self._expanding.discard(node.name)
+        self._macro_cache[node.name] = source
+        return source
+
+    def _SpanRef(self, node: ast.SpanRef) -> str:
+        return "(?!)"  # nested references are reported by the name checks
+
+    def _Capture(self, node: ast.Capture) -> str:
+        return f"(?P<{CAPTURE_PREFIX}{node.name}>{self.compile(node.item)})"
+
+    def _Look(self, node: ast.Look) -> str:
+        inner = self.compile(node.item)
+        if node.ahead:
+            return ("(?!" if node.negated else "(?=") + GAP + inner + ")"
+        return ("(?<!" if node.negated else "(?<=") + inner + GAP + ")"
+
+    def _Alternation(self, node: ast.Alternation) -> str:
+        return "(?:" + "|".join(self.compile(o) for o in node.options) + ")"
+
+    def _Repeat(self, node: ast.Repeat) -> str:
+        body = self.repeat_body(node)
+        lazy = "?" if node.lazy else ""
+        return f"(?:{body})?{lazy}" if node.min == 0 else body
+
+    def repeat_body(self, node: ast.Repeat) -> str:
+        """The repetition with at least one occurrence (the caller makes it optional if min is 0)."""
+        item = self.compile(node.item)
+        lazy = "?" if node.lazy else ""
+        if node.max == 1:
+            return f"(?:{item})"
+        rest_lo = max(node.min - 1, 0)
+        rest_hi = "" if node.max is None else str(node.max - 1)
+        return f"(?:{item}(?:{GAP}{item}){{{rest_lo},{rest_hi}}}{lazy})"
+
+    def _Sequence(self, node: ast.Sequence) -> str:
+        out: list[str] = []
+        pending_behind: list[str] = []
+        consumed = False
+        joins = [True, *node.joins]
+        for item, join in zip(node.items, joins):
+            source = self.compile(item)
+            if isinstance(item, ast.Look) and item.ahead:
+                out.append(source)
+            elif isinstance(item, ast.Look):
+                pending_behind.append(source)
+            else:
+                inner = item.item if isinstance(item, ast.Capture) else item
+                optional = isinstance(inner, ast.Repeat) and inner.min == 0
+                gap = GAP if consumed and join else ""
+                if optional and gap:
+                    assert isinstance(inner, ast.Repeat)
+                    lazy = "?" if inner.lazy else ""
+                    body = self.repeat_body(inner)
+                    if isinstance(item, ast.Capture):
+                        body = f"(?P<{CAPTURE_PREFIX}{item.name}>{body})"
+                    out.append("".join(pending_behind) + f"(?:{gap}{body})?{lazy}")
+                else:
+                    out.append(gap + "".join(pending_behind) + source)
+                pending_behind.clear()
+                consumed = True
+        out.extend(pending_behind)
+        return "".join(out)
+
+
+def nullable(node: ast.Pattern, macros: dict[str, ast.Macro], _seen: frozenset[str] = frozenset()) -> bool:
+    """True when a pattern can match the empty string (such a rule would fire everywhere)."""
+    if isinstance(node, ast.Literal):
+        return node.text == ""
+    if isinstance(node, ast.RegexAtom):
+        try:
+            return regex.compile(node.source).fullmatch("") is not None
+        except regex.error:
+            return False
+    if isinstance(node, (ast.LexiconRef, ast.SpanRef)):
+        return False
+    if isinstance(node, ast.MacroRef):
+        macro = macros.get(node.name)
+        if macro is None or node.name in _seen:
+            return False
+        return nullable(macro.pattern, macros, _seen | {node.name})
+    if isinstance(node, ast.Repeat):
+        return node.min == 0 or nullable(node.item, macros, _seen)
+    if isinstance(node, ast.Capture):
+        return nullable(node.item, macros, _seen)
+    if isinstance(node, ast.Look):
+        return True
+    if isinstance(node, ast.Sequence):
+        return all(nullable(i, macros, _seen) for i in node.items)
+    if isinstance(node, ast.Alternation):
+        return any(nullable(o, macros, _seen) for o in node.options)
+    return False

@@ -1,0 +1,82 @@
+"""Trie-ordered regular expressions for word lists.
+
+A flat alternation `a|b|c` of thousands of words makes the regex engine try every word at every
+position; grouping words by shared prefix (`d(?:it|éclar(?:e|ait))`) lets it reject a position after
+one character. This module turns a word list into such a pattern, with optional accent- and
+case-insensitive letters and whitespace inside entries matching any run of whitespace.
+"""
+
+from __future__ import annotations
+
+import regex
+
+#: Letters that accent-insensitive lexicons treat as one.
+ACCENT_CLASSES: dict[str, str] = {
+    "a": "aàâä", "c": "cç", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "y": "yÿ", "œ": "œ",
+}
+_FOLD = {ch: base for base, group in ACCENT_CLASSES.items() for ch in group}
+for _base, _group in list(ACCENT_CLASSES.items()):
+    for _ch in _group:
+        _FOLD[_ch.upper()] = _base.upper()
+
+
+def fold_accents(text: str) -> str:
+    """`text` with French accented letters replaced by their base letter (É -> E, ç -> c)."""
+    return "".join(_FOLD.get(ch, ch) for ch in text)
+
+
+_END = ""  # marks the end of an entry in the trie
+
+
+def _insert(trie: dict, word: str) -> None:
+    node = trie
+    for ch in word:
+        node = node.setdefault(ch, {})
+    node[_END] = {}
+
+
+def _atom(ch: str, accents: bool) -> str:
+    """Regex for one character of an entry."""
+    if ch == " ":
+        return r"\s+"
+    if accents:
+        lower = ACCENT_CLASSES.get(ch)
+        upper = ACCENT_CLASSES.get(ch.lower()) if ch.isupper() else None
+        if lower:
+            return "[" + lower + "]"
+        if upper:
+            return "[" + upper.upper() + "]"
+    return regex.escape(ch, special_only=True)
+
+
+def _emit(node: dict, accents: bool) -> str:
+    """Pattern for the sub-trie `node` (entries continuing from here)."""
+    optional = _END in node
+    branches = [(ch, child) for ch, child in node.items() if ch != _END]
+    if not branches:
+        return ""
+    # single characters that end an entry with nothing after them fold into one class
+    leaves = [ch for ch, child in branches if set(child) == {_END} and len(_atom(ch, accents)) <= 2]
+    others = [(ch, child) for ch, child in branches if ch not in leaves]
+    parts = [_atom(ch, accents) + _emit(child, accents) for ch, child in sorted(others)]
+    if len(leaves) == 1:
+        parts.append(_atom(leaves[0], accents))
+    elif leaves:
+        parts.append("[" + "".join(regex.escape(c, special_only=True) for c in sorted(leaves)) + "]")
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    if optional:
+        if len(parts) == 1 and (len(body) == 1 or body.startswith("[") and body.endswith("]") and body.count("[") == 1):
+            return body + "?"
+        return ("(?:" + body + ")?") if len(parts) == 1 else body + "?"
+    return body
+
+
+def trie_pattern(words: list[str] | set[str], accents_insensitive: bool = False) -> str:
+    """A regex matching exactly the given words (longest first at each branch), prefix-grouped."""
+    trie: dict = {}
+    for word in words:
+        if word:
+            _insert(trie, fold_accents(word) if accents_insensitive else word)
+    if not trie:
+        return r"(?!)"
+    return _emit(trie, accents_insensitive)

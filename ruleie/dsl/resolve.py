@@ -1,0 +1,328 @@
+"""Load a rule folder or file, follow includes, and check that every name resolves.
+
+Owns the safety contract of includes (a rule set never reads a file outside its rule folder,
+symlinks included) and the semantic checks that need only the syntax tree: unknown lexicons,
+macros, span labels and captures, duplicate names, cyclic macros and includes. Every problem is
+collected; `RuleErrors` is raised once with all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruleie.dsl import ast
+from ruleie.dsl.errors import ErrorSink, RuleErrors, SourceLocation, did_you_mean
+from ruleie.dsl.parser import parse
+
+#: Reading more than this from one rule or lexicon file is refused (a rule folder is not a corpus).
+MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class MergedPhase:
+    """All blocks of one phase name, in source order, with the options of the phase."""
+
+    name: str
+    options: tuple[ast.Option, ...]
+    rules: list[ast.Rule]
+    loc: SourceLocation
+
+
+@dataclass
+class Program:
+    """Every declaration of a rule set after includes, with its sources for error messages."""
+
+    root: Path
+    files: list[ast.RuleFile] = field(default_factory=list)
+    lexicons: dict[str, ast.Lexicon] = field(default_factory=dict)
+    lexicon_files: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    macros: dict[str, ast.Macro] = field(default_factory=dict)
+    phases: list[MergedPhase] = field(default_factory=list)
+    tests: list[ast.TestBlock] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    file_paths: dict[str, Path] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """How a rule file is named in messages: relative to the working directory when possible."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        try:
+            return str(Path(root.name) / path.relative_to(root))
+        except ValueError:
+            return str(path)
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when `path`, with symlinks resolved, lies within `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 rule or lexicon file (BOM allowed); raise OSError/ValueError when unreadable."""
+    if path.stat().st_size > MAX_RULE_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_RULE_FILE_BYTES // (1024 * 1024)} MB")
+    return path.read_bytes().decode("utf-8-sig")
+
+
+class _Loader:
+    """Reads files depth-first through includes, each file once, detecting include cycles."""
+
+    def __init__(self, root: Path, sink: ErrorSink):
+        self.root = root.resolve()
+        self.sink = sink
+        self.loaded: dict[Path, ast.RuleFile] = {}
+        self.stack: list[Path] = []
+        self.order: list[ast.RuleFile] = []
+        self.paths: dict[str, Path] = {}
+
+    def load(self, path: Path, loc: SourceLocation | None) -> None:
+        real = path.resolve()
+        if real in self.stack:
+            cycle = " -> ".join(display_path(p, self.root) for p in [*self.stack[self.stack.index(real):], real])
+            self.sink.error("E203", f"cyclic include: {cycle}", loc or SourceLocation(str(path), 1, 1))
+            return
+        if real in self.loaded:
+            return
+        name = display_path(real, self.root)
+        try:
+            source = read_text(real)
+        except FileNotFoundError:
+            self.sink.error("E205", f"rule file not found: {path}", loc or SourceLocation(str(path), 1, 1))
+            return
+        except (OSError, ValueError) as err:
+            self.sink.error("E206", f"cannot read {path}: {err}", loc or SourceLocation(str(path), 1, 1))
+            return
+        self.sink.sources[name] = source
+        try:
+            rule_file = parse(source, name)
+        except RuleErrors as errs:
+            self.sink.errors.extend(errs.errors)
+            return
+        self.loaded[real] = rule_file
+        self.paths[name] = real
+        self.stack.append(real)
+        for inc in rule_file.includes:
+            target = real.parent / inc.path
+            if not inside(target, self.root):
+                self.sink.error(
+                    "E204",
+                    f"include '{inc.path}' leaves the rule folder {display_path(self.root, self.root)}",
+                    inc.loc,
+                    "rule files may only include files inside their own folder",
+                )
+                continue
+            self.load(target, inc.loc)
+        self.stack.pop()
+        self.order.append(rule_file)
+
+
+def rule_files_of(path: Path) -> tuple[Path, list[Path]]:
+    """The rule folder and the entry files for a path: a file, or every *.rules in a folder."""
+    if path.is_dir():
+        return path, sorted(p for p in path.glob("*.rules") if p.is_file())
+    return path.parent, [path]
+
+
+def load_program(path: str | Path) -> Program:
+    """Load rule files from a file or folder, resolve includes, and check every name."""
+    path = Path(path)
+    root, entries = rule_files_of(path)
+    sink = ErrorSink()
+    if not path.exists():
+        sink.error("E205", f"no rule file or folder at {path}", SourceLocation(str(path), 1, 1))
+        sink.raise_if_any()
+    if not entries:
+        sink.error("E205", f"no .rules file in {path}", SourceLocation(str(path), 1, 1))
+        sink.raise_if_any()
+    loader = _Loader(root, sink)
+    for entry in entries:
+        loader.load(entry, None)
+    program = Program(root=root.resolve(), files=loader.order, sources=sink.sources, file_paths=loader.paths)
+    _collect(program, sink)
+    _check_names(program, sink)
+    program.warnings = sink.warnings
+    sink.raise_if_any()
+    return program
+
+
+def _collect(program: Program, sink: ErrorSink) -> None:
+    """Gather declarations of all files; duplicates are errors, phases merge by name."""
+    rule_names: dict[str, ast.Rule] = {}
+    phases: dict[str, MergedPhase] = {}
+    for rule_file in program.files:
+        for lex in rule_file.lexicons:
+            if lex.name in program.lexicons:
+                sink.error("E201", f"lexicon '{lex.name}' is already defined at {program.lexicons[lex.name].loc}", lex.loc)
+                continue
+            program.lexicons[lex.name] = lex
+            if lex.file is not None:
+                _read_lexicon_file(program, lex, rule_file, sink)
+        for macro in rule_file.macros:
+            if macro.name in program.macros:
+                sink.error("E201", f"macro '{macro.name}' is already defined at {program.macros[macro.name].loc}", macro.loc)
+                continue
+            program.macros[macro.name] = macro
+        for block in rule_file.phases:
+            merged = phases.get(block.name)
+            if merged is None:
+                merged = phases[block.name] = MergedPhase(block.name, block.options, [], block.loc)
+                program.phases.append(merged)
+            elif block.options and merged.options and _option_map(block.options) != _option_map(merged.options):
+                sink.error("E302", f"phase '{block.name}' was declared with other options at {merged.loc}", block.loc)
+            elif block.options:
+                merged.options = block.options
+            for rule in block.rules:
+                if rule.name in rule_names:
+                    sink.error("E201", f"rule '{rule.name}' is already defined at {rule_names[rule.name].loc}", rule.loc)
+                    continue
+                rule_names[rule.name] = rule
+                merged.rules.append(rule)
+        program.tests.extend(rule_file.tests)
+
+
+def _option_map(options: tuple[ast.Option, ...]) -> dict[str, object]:
+    return {o.name: o.value for o in options}
+
+
+def _read_lexicon_file(program: Program, lex: ast.Lexicon, rule_file: ast.RuleFile, sink: ErrorSink) -> None:
+    """Read the entries of `lexicon NAME = file "..."`, one per line, `#` comments allowed."""
+    assert lex.file is not None
+    target = program.file_paths[rule_file.path].parent / lex.file
+    if not inside(target, program.root):
+        sink.error("E204", f"lexicon file '{lex.file}' is outside the rule folder", lex.loc,
+                   "lexicon files must live inside the rule folder")
+        return
+    try:
+        text = read_text(target)
+    except FileNotFoundError:
+        sink.error("E205", f"lexicon file not found: {lex.file}", lex.loc)
+        return
+    except (OSError, ValueError) as err:
+        sink.error("E206", f"cannot read lexicon file {lex.file}: {err}", lex.loc)
+        return
+    program.lexicon_files[lex.name] = (target.resolve(), text)
+
+
+# ------------------------------------------------------------------ name checks
+
+
+def pattern_children(node: ast.Pattern) -> tuple[ast.Pattern, ...]:
+    """Direct sub-patterns of a pattern node."""
+    if isinstance(node, (ast.Repeat, ast.Capture, ast.Look)):
+        return (node.item,)
+    if isinstance(node, ast.Sequence):
+        return node.items
+    if isinstance(node, ast.Alternation):
+        return node.options
+    return ()
+
+
+def walk(node: ast.Pattern, macros: dict[str, ast.Macro] | None = None, _seen: frozenset[str] = frozenset()):
+    """Every node of a pattern, depth first; with `macros`, descends into macro bodies too."""
+    yield node
+    if macros is not None and isinstance(node, ast.MacroRef) and node.name in macros and node.name not in _seen:
+        yield from walk(macros[node.name].pattern, macros, _seen | {node.name})
+    for child in pattern_children(node):
+        yield from walk(child, macros, _seen)
+
+
+def captures_of(pattern: ast.Pattern, macros: dict[str, ast.Macro]) -> set[str]:
+    """Names of every capture a pattern defines, including inside macros."""
+    return {n.name for n in walk(pattern, macros) if isinstance(n, ast.Capture)}
+
+
+def _check_names(program: Program, sink: ErrorSink) -> None:
+    macros, lexicons = program.macros, program.lexicons
+    used_macros: set[str] = set()
+    used_lexicons: set[str] = set()
+
+    def check_pattern(pattern: ast.Pattern) -> None:
+        for node in walk(pattern):
+            if isinstance(node, ast.MacroRef):
+                used_macros.add(node.name)
+                if node.name not in macros:
+                    sink.error("E102", f"unknown macro '{node.name}'", node.loc,
+                               did_you_mean(node.name, macros), len(node.name))
+            elif isinstance(node, ast.LexiconRef):
+                used_lexicons.add(node.name)
+                if node.name not in lexicons:
+                    sink.error("E101", f"unknown lexicon '@{node.name}'", node.loc,
+                               did_you_mean(node.name, lexicons), len(node.name) + 1)
+
+    for macro in macros.values():
+        check_pattern(macro.pattern)
+        for node in walk(macro.pattern):
+            if isinstance(node, ast.SpanRef):
+                sink.error("E304", f"macro '{macro.name}' refers to <{node.label}>", node.loc,
+                           "span references may only appear at the top level of a rule's pattern")
+    _check_macro_cycles(macros, sink)
+
+    produced: set[str] = set()
+    for phase in program.phases:
+        produced_here: set[str] = set()
+        for rule in phase.rules:
+            check_pattern(rule.pattern)
+            _check_span_refs(rule, produced, sink)
+            names = captures_of(rule.pattern, macros) if not sink.errors else captures_of(rule.pattern, {})
+            for action in rule.actions:
+                produced_here.add(action.label)
+                for field_name, value in action.fields:
+                    ref = value.value if value.kind == "capture" else value.argument
+                    if value.kind != "const" and ref not in names:
+                        sink.error("E103", f"rule '{rule.name}' has no capture '{ref}'", value.loc,
+                                   did_you_mean(ref or "", names) or (f"captures here: {', '.join(sorted(names))}" if names else "the pattern defines no capture"))
+        produced |= produced_here
+
+    for name, macro in macros.items():
+        if name not in used_macros:
+            sink.warn("W501", f"macro '{name}' is never used", macro.loc)
+    for name, lex in lexicons.items():
+        if name not in used_lexicons:
+            sink.warn("W502", f"lexicon '@{name}' is never used", lex.loc)
+
+
+def _check_span_refs(rule: ast.Rule, produced: set[str], sink: ErrorSink) -> None:
+    """Span references must name an earlier phase's label and sit at the pattern's top level."""
+    top = rule.pattern.items if isinstance(rule.pattern, ast.Sequence) else (rule.pattern,)
+    allowed = set()
+    for item in top:
+        node = item.item if isinstance(item, ast.Capture) else item
+        if isinstance(node, ast.SpanRef):
+            allowed.add(id(node))
+    for node in walk(rule.pattern):
+        if not isinstance(node, ast.SpanRef):
+            continue
+        if id(node) not in allowed:
+            sink.error("E304", f"<{node.label}> may only appear at the top level of a rule's pattern", node.loc,
+                       "write a separate rule for each alternative", len(node.label) + 2)
+        if node.label not in produced:
+            sink.error("E104", f"no earlier phase marks or emits <{node.label}>", node.loc,
+                       did_you_mean(node.label, produced), len(node.label) + 2)
+
+
+def _check_macro_cycles(macros: dict[str, ast.Macro], sink: ErrorSink) -> None:
+    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == 2 or name not in macros:
+            return
+        if state.get(name) == 1:
+            cycle = path[path.index(name):] + [name]
+            sink.error("E202", f"macro cycle: {' -> '.join(cycle)}", macros[name].loc)
+            return
+        state[name] = 1
+        for node in walk(macros[name].pattern):
+            if isinstance(node, ast.MacroRef):
+                visit(node.name, path + [name])
+        state[name] = 2
+
+    for name in macros:
+        visit(name, [])

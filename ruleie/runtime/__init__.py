@@ -1,0 +1,1 @@
+"""Run compiled rule sets over text: matching, overlap resolution, records."""

@@ -1,0 +1,136 @@
+"""Run a compiled rule set over one document and build its records.
+
+Phases run in order over the normalised text. Within a phase every rule finds its matches, then
+matches are grouped by the label their action produces (`mark Speaker`, `emit Quote`) and each
+group is resolved by the phase's overlap policy. Kept spans become visible to later phases as
+`<Label>`; kept `emit`s become records whose offsets are mapped back to the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
+from ruleie.normalize import NormalizedText, normalize
+from ruleie.records import RECORD_TYPES, Record, Span
+from ruleie.runtime.fields import FieldFunctions
+from ruleie.runtime.matcher import RuleMatcher, SpanIndex
+from ruleie.runtime.overlap import Match, resolve
+
+
+@dataclass
+class Trace:
+    """What happened in one run, for `explain`: every match found and whether it was kept."""
+
+    found: list[tuple[RuleSpec, Match, str, bool]] = field(default_factory=list)
+    marks: list[tuple[str, int, int, RuleSpec]] = field(default_factory=list)
+
+
+@dataclass
+class DocumentResult:
+    """Records of one document, plus the trace when asked for."""
+
+    records: list[Record]
+    trace: Trace | None = None
+
+
+class Engine:
+    """Executes a `RuleSetSpec`; thread-compatible (no state between documents)."""
+
+    def __init__(self, spec: RuleSetSpec):
+        self.spec = spec
+        self.rules: list[RuleSpec] = [r for p in spec.phases for r in p.rules]
+        self.matchers: list[RuleMatcher] = [RuleMatcher.build(i, r.segments) for i, r in enumerate(self.rules)]
+        self.priority = {i: r.priority for i, r in enumerate(self.rules)}
+        self.functions = FieldFunctions(spec.lemmas)
+        offsets = []
+        start = 0
+        for phase in spec.phases:
+            offsets.append((phase, start, start + len(phase.rules)))
+            start += len(phase.rules)
+        self.phase_ranges = offsets
+
+    def run(
+        self,
+        original: str,
+        doc: str = "",
+        doc_date: str | None = None,
+        trace: bool = False,
+        timeout: float | None = None,
+    ) -> DocumentResult:
+        """Records of one document in text order (by start, longer first, then type)."""
+        norm = normalize(original)
+        text = norm.text
+        spans: SpanIndex = {}
+        records: list[tuple[int, int, int, Record]] = []
+        tr = Trace() if trace else None
+        for phase, lo, hi in self.phase_ranges:
+            groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
+            for i in range(lo, hi):
+                rule = self.rules[i]
+                found = self.matchers[i].find(text, spans, timeout)
+                for m in found:
+                    for action in rule.actions:
+                        groups.setdefault((action.kind, action.label), []).append((m, action))
+                if tr is not None and not rule.actions:
+                    tr.found.extend((rule, m, "", False) for m in found)
+            new_spans: list[tuple[str, int, int]] = []
+            for (kind, label), items in groups.items():
+                by_id = {id(m): a for m, a in items}
+                kept = resolve([m for m, _ in items], phase.overlap, self.priority)
+                kept_ids = {id(m) for m in kept}
+                if tr is not None:
+                    tr.found.extend((self.rules[m.rule], m, label, id(m) in kept_ids) for m, _ in items)
+                for m in kept:
+                    action = by_id[id(m)]
+                    rule = self.rules[m.rule]
+                    if kind == "emit":
+                        record = self._record(rule, action, m, norm, doc)
+                        new_spans.append((label, *_record_extent(action, m)))
+                        records.append((record.span.start, -record.span.end, m.rule, record))
+                    else:
+                        new_spans.append((label, m.start, m.end))
+                        if tr is not None:
+                            tr.marks.append((label, m.start, m.end, rule))
+            for label, start, end in new_spans:
+                ends = spans.setdefault(label, {}).setdefault(start, [])
+                if end not in ends:
+                    ends.append(end)
+                    ends.sort(reverse=True)
+        records.sort(key=lambda r: (r[0], r[1], r[3].type, r[2]))
+        result = DocumentResult([r[3] for r in records], tr)
+        if tr is not None:
+            result.normalized = norm  # type: ignore[attr-defined]
+        return result
+
+    def _span(self, norm: NormalizedText, start: int, end: int) -> Span:
+        s, e = norm.to_original(start, end)
+        return Span(start=s, end=e, text=norm.original[s:e])
+
+    def _record(self, rule: RuleSpec, action: ActionSpec, m: Match, norm: NormalizedText, doc: str) -> Record:
+        captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
+        values: dict[str, object] = {}
+        for f in action.fields:
+            if f.kind == "const":
+                values[f.name] = f.value
+            elif f.kind == "capture":
+                values[f.name] = captures.get(f.value)
+            else:
+                loc = m.captures.get(f.argument or "")
+                if loc is None:
+                    values[f.name] = None
+                else:
+                    span = captures[f.argument or ""]
+                    values[f.name] = self.functions.call(f.value, norm.text[loc[0] : loc[1]], span.text)
+        if values.get("span") is None:
+            values["span"] = self._span(norm, m.start, m.end)
+        model = RECORD_TYPES[action.label]
+        return model(doc=doc, rule=rule.name, origin=rule.origin, captures=captures, **values)
+
+
+def _record_extent(action: ActionSpec, m: Match) -> tuple[int, int]:
+    """Normalised extent of an emitted record: its `span=` capture, else the whole match."""
+    for f in action.fields:
+        if f.name == "span" and f.kind == "capture" and f.value in m.captures:
+            return m.captures[f.value]
+    return m.start, m.end

@@ -1,0 +1,65 @@
+"""Field functions of `emit` (`lemma(cue)`, `tense(cue)`, `text(x)`, `lower(x)`).
+
+They compute record fields from a capture's text using tables the compiler built (the verb-form
+table), so no lemmatiser runs at extraction time. A verb group with words between auxiliary and
+participle (`avait d'abord affirmé`) is resolved from its last known form plus its auxiliary.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ruleie.compile.lexicons import normalize_key
+
+#: Auxiliary forms (avoir, être) -> the compound tense they build with a past participle.
+_AUX_TENSE: dict[str, str] = {}
+for _tense, _forms in {
+    "passe_compose": "ai as a avons avez ont suis es est sommes êtes sont",
+    "plus_que_parfait": "avais avait avions aviez avaient étais était étions étiez étaient",
+    "future_perfect": "aurai auras aura aurons aurez auront serai seras sera serons serez seront",
+    "conditional_perfect": "aurais aurait aurions auriez auraient serais serait serions seriez seraient",
+    "subjunctive_past": "aie aies ait ayons ayez aient sois soit soyons soyez soient",
+    "past_infinitive": "avoir être",
+}.items():
+    for _form in _forms.split():
+        _AUX_TENSE[_form] = _tense
+_INVERSION = regex.compile(r"-(?:t-)?(?:il|elle|on|ils|elles)$")
+_CLITIC = regex.compile(r"^(?:(?:me|te|se|nous|vous)\s+|[mts]')(?:en\s+)?")
+
+
+class FieldFunctions:
+    """Evaluates field functions against one rule set's tables."""
+
+    def __init__(self, lemmas: dict[str, tuple[str, str]]):
+        self.lemmas = lemmas
+
+    def analyse(self, text: str) -> tuple[str, str | None] | None:
+        """(lemma, tense) of a verb group as written, or None when no known form is in it."""
+        key = normalize_key(text)
+        if key in self.lemmas:
+            return self.lemmas[key]
+        words = key.split(" ")
+        for i in range(1, len(words)):
+            hit = self.lemmas.get(" ".join(words[i:]))
+            if hit is None:
+                continue
+            lemma, tense = hit
+            aux = _CLITIC.sub("", words[0])
+            aux = _INVERSION.sub("", aux)
+            if tense == "past_participle" and aux in _AUX_TENSE:
+                tense = _AUX_TENSE[aux]
+            return lemma, tense
+        return None
+
+    def call(self, name: str, text: str, original: str) -> str | None:
+        """Value of `name(capture)` for a capture: normalised `text`, `original` as written."""
+        if name == "text":
+            return original
+        if name == "lower":
+            return original.lower()
+        found = self.analyse(text)
+        if name == "lemma":
+            return found[0] if found else normalize_key(text)
+        if name == "tense":
+            return found[1] if found else None
+        raise KeyError(name)
