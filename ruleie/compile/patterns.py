@@ -68,19 +68,23 @@ class PatternCompiler:
         segments: list[Segment] = []
         pending: list[tuple[ast.Pattern, bool]] = []
 
-        def flush() -> None:
+        def flush(glued_right: bool = False) -> None:
             if not pending:
                 return
-            glued = not pending[0][1]
+            glued = not pending[0][1] and bool(segments)
             sub = ast.Sequence(tuple(p for p, _ in pending), tuple(j for _, j in pending[1:]), pattern.loc)
             node: ast.Pattern = sub if len(pending) > 1 else pending[0][0]
-            segments.append(Segment("regex", self.compile(node), glued=glued and bool(segments)))
+            if isinstance(node, ast.Sequence):
+                source = self._Sequence(node, glued, glued_right)
+            else:
+                source = self._edge_item(node, glued, glued_right)
+            segments.append(Segment("regex", source, glued=glued))
             pending.clear()
 
         for item, join in zip(items, joins):
             inner = item.item if isinstance(item, ast.Capture) else item
             if isinstance(inner, ast.SpanRef):
-                flush()
+                flush(glued_right=not join)
                 capture = item.name if isinstance(item, ast.Capture) else None
                 segments.append(Segment("ref", label=inner.label, capture=capture, glued=not join and bool(segments)))
             else:
@@ -95,15 +99,26 @@ class PatternCompiler:
 
     # -- nodes
 
-    def _Literal(self, node: ast.Literal) -> str:
+    def _Literal(self, node: ast.Literal, left_bound: bool = True, right_bound: bool = True) -> str:
         text = normalize(node.text).text
         text = " ".join(text.split()) if text.strip() else text
         body = "".join(r"\s+" if ch == " " else regex.escape(ch, special_only=True) for ch in text)
-        if regex.match(r"\w", text):
+        if left_bound and regex.match(r"\w", text):
             body = r"\b" + body
-        if regex.search(r"\w\Z", text):
+        if right_bound and regex.search(r"\w\Z", text):
             body += r"\b"
         return body
+
+    def _edge_item(self, item: ast.Pattern, glued_left: bool, glued_right: bool) -> str:
+        """Source of a sequence item; a literal glued with `~` has no word boundary on that side
+        (`/\\d+/ ~ "h"` must match "14h", `"anti" ~ "vax"` must match "antivax")."""
+        inner = item.item if isinstance(item, ast.Capture) else item
+        if not (glued_left or glued_right) or not isinstance(inner, ast.Literal):
+            return self.compile(item)
+        source = self._Literal(inner, not glued_left, not glued_right)
+        if isinstance(item, ast.Capture):
+            return f"(?P<{CAPTURE_PREFIX}{item.name}>{source})"
+        return source
 
     def _RegexAtom(self, node: ast.RegexAtom) -> str:
         if node.source not in self._checked_regex:
@@ -141,6 +156,11 @@ class PatternCompiler:
         return "(?!)"  # nested references are reported by the name checks
 
     def _Capture(self, node: ast.Capture) -> str:
+        inner = node.item
+        if isinstance(inner, ast.Repeat) and inner.min == 0:
+            # `x:item?` that matches nothing leaves `x` unset (not an empty capture)
+            lazy = "?" if inner.lazy else ""
+            return f"(?:(?P<{CAPTURE_PREFIX}{node.name}>{self.repeat_body(inner)}))?{lazy}"
         return f"(?P<{CAPTURE_PREFIX}{node.name}>{self.compile(node.item)})"
 
     def _Look(self, node: ast.Look) -> str:
@@ -167,13 +187,13 @@ class PatternCompiler:
         rest_hi = "" if node.max is None else str(node.max - 1)
         return f"(?:{item}(?:{GAP}{item}){{{rest_lo},{rest_hi}}}{lazy})"
 
-    def _Sequence(self, node: ast.Sequence) -> str:
+    def _Sequence(self, node: ast.Sequence, glued_left: bool = False, glued_right: bool = False) -> str:
         out: list[str] = []
         pending_behind: list[str] = []
         consumed = False
-        joins = [True, *node.joins]
-        for item, join in zip(node.items, joins):
-            source = self.compile(item)
+        joins = [not glued_left, *node.joins, not glued_right]
+        for i, (item, join) in enumerate(zip(node.items, joins)):
+            source = self._edge_item(item, not join, not joins[i + 1])
             if isinstance(item, ast.Look) and item.ahead:
                 out.append(source)
             elif isinstance(item, ast.Look):

@@ -26,6 +26,8 @@ def fold_accents(text: str) -> str:
 
 
 _END = ""  # marks the end of an entry in the trie
+#: A pattern that `?` can follow without a group: one character, one escape, or one class.
+_SINGLE_ATOM = regex.compile(r"[^\\\[\]()|?*+{}]|\\.|\[(?:[^\]\\]|\\.)*\]", regex.DOTALL)
 
 
 def _insert(trie: dict, word: str) -> None:
@@ -65,7 +67,7 @@ def _emit(node: dict, accents: bool) -> str:
         parts.append("[" + "".join(regex.escape(c, special_only=True) for c in sorted(leaves)) + "]")
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     if optional:
-        if len(parts) == 1 and (len(body) == 1 or body.startswith("[") and body.endswith("]") and body.count("[") == 1):
+        if len(parts) == 1 and _SINGLE_ATOM.fullmatch(body):
             return body + "?"
         return ("(?:" + body + ")?") if len(parts) == 1 else body + "?"
     return body

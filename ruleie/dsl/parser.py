@@ -64,7 +64,11 @@ def _lark() -> Lark:
 
 
 def _unescape(body: str, loc: SourceLocation, sink: ErrorSink) -> str:
-    """Resolve backslash escapes of a string body; unknown escapes are errors (E003)."""
+    """Resolve backslash escapes of a string body; unknown escapes are errors (E003).
+
+    `loc` is where the body starts (just after the opening quote); an error points at the
+    backslash itself, also inside a multi-line triple-quoted string.
+    """
 
     def sub(m: regex.Match[str]) -> str:
         code = m.group(1)
@@ -72,7 +76,11 @@ def _unescape(body: str, loc: SourceLocation, sink: ErrorSink) -> str:
             return _ESCAPES[code]
         if code[0] in "uU" and len(code) > 1:
             return chr(int(code[1:], 16))
-        sink.error("E003", f"invalid escape '\\{code}' in a string", loc, 'use \\\\ for a backslash')
+        before = body[: m.start()]
+        newlines = before.count("\n")
+        col = loc.col + len(before) if not newlines else len(before) - before.rfind("\n")
+        where = SourceLocation(loc.file, loc.line + newlines, col)
+        sink.error("E003", f"invalid escape '\\{code}' in a string", where, 'use \\\\ for a backslash', 1 + len(code))
         return code
 
     return _ESCAPE_RE.sub(sub, body) if "\\" in body else body
@@ -94,8 +102,10 @@ class _ToAst(Transformer):
 
     def _string(self, tok: Token) -> str:
         raw = str(tok)
-        body = raw[3:-3] if raw.startswith('"""') else raw[1:-1]
-        return _unescape(body, self._loc(tok), self.sink)
+        quote = 3 if raw.startswith('"""') else 1
+        body = raw[quote:-quote]
+        start = self._loc(tok)
+        return _unescape(body, SourceLocation(start.file, start.line, start.col + quote), self.sink)
 
     # -- top level
 

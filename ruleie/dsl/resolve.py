@@ -15,6 +15,10 @@ from ruleie.dsl import ast
 from ruleie.dsl.errors import ErrorSink, RuleErrors, SourceLocation, did_you_mean
 from ruleie.dsl.parser import parse
 
+#: Built-in macros every rule file can use (quote marks, words, numbers, punctuation).
+PRELUDE = Path(__file__).with_name("prelude.rules")
+PRELUDE_NAME = "<built-in>"
+
 #: Reading more than this from one rule or lexicon file is refused (a rule folder is not a corpus).
 MAX_RULE_FILE_BYTES = 64 * 1024 * 1024
 
@@ -143,7 +147,13 @@ def load_program(path: str | Path) -> Program:
         sink.error("E205", f"no .rules file in {path}", SourceLocation(str(path), 1, 1))
         sink.raise_if_any()
     loader = _Loader(root, sink)
+    loader.order.append(parse(PRELUDE.read_text(encoding="utf-8"), PRELUDE_NAME))
     for entry in entries:
+        if path.is_dir() and not inside(entry, root):  # a *.rules symlink leading out of the folder
+            sink.error("E204", f"rule file '{entry.name}' leaves the rule folder {display_path(root.resolve(), root.resolve())}",
+                       SourceLocation(display_path(entry, root), 1, 1),
+                       "rule files may only include files inside their own folder")
+            continue
         loader.load(entry, None)
     program = Program(root=root.resolve(), files=loader.order, sources=sink.sources, file_paths=loader.paths)
     _collect(program, sink)
@@ -167,7 +177,9 @@ def _collect(program: Program, sink: ErrorSink) -> None:
                 _read_lexicon_file(program, lex, rule_file, sink)
         for macro in rule_file.macros:
             if macro.name in program.macros:
-                sink.error("E201", f"macro '{macro.name}' is already defined at {program.macros[macro.name].loc}", macro.loc)
+                where = program.macros[macro.name].loc
+                what = "is built in" if where.file == PRELUDE_NAME else f"is already defined at {where}"
+                sink.error("E201", f"macro '{macro.name}' {what}", macro.loc, "choose another name" if where.file == PRELUDE_NAME else None)
                 continue
             program.macros[macro.name] = macro
         for block in rule_file.phases:
@@ -282,7 +294,7 @@ def _check_names(program: Program, sink: ErrorSink) -> None:
         produced |= produced_here
 
     for name, macro in macros.items():
-        if name not in used_macros:
+        if name not in used_macros and macro.loc.file != PRELUDE_NAME:
             sink.warn("W501", f"macro '{name}' is never used", macro.loc)
     for name, lex in lexicons.items():
         if name not in used_lexicons:

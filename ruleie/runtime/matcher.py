@@ -32,6 +32,18 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _touching(text: str, pos: int) -> bool:
+    """True when word characters meet at `pos`, so that no gap can separate items there.
+
+    The part of a pattern before an anchor span is matched with `endpos` at the span's start,
+    where the regex sees an end of text; this restores what `GAP` would see in the full text.
+    """
+    return 0 < pos < len(text) and _WORD.match(text, pos - 1) is not None and _WORD.match(text, pos) is not None
+
+
+_WORD = regex.compile(r"\w")
+
+
 def _captures(m: regex.Match[str]) -> dict[str, tuple[int, int]]:
     """Named captures of a regex match that took part in it, trimmed."""
     out = {}
@@ -92,7 +104,7 @@ class RuleMatcher:
                 left = self.parts[0]
                 assert left is not None
                 m = left.search(text, max(0, start - LEFT_WINDOW), start, timeout=timeout)
-                if m is None:
+                if m is None or (not anchor_seg.glued and _touching(text, start)):
                     continue
                 left_start, captures = m.start(), _captures(m)
             for end in by_start[start]:
@@ -128,7 +140,13 @@ class RuleMatcher:
             if m is None:
                 return None
             return self._chain(text, spans, i + 1, m.end(), {**caps, **_captures(m)}, timeout)
-        start = pos if seg.glued else _GAP_RE.match(text, pos).end()
+        if seg.glued:
+            start = pos
+        else:
+            gap = _GAP_RE.match(text, pos)
+            if gap is None:  # two word characters touch: no gap here
+                return None
+            start = gap.end()
         for end in spans.get(seg.label, {}).get(start, ()):
             nested = {**caps, seg.capture: (start, end)} if seg.capture else caps
             done = self._chain(text, spans, i + 1, end, nested, timeout)
