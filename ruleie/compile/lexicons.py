@@ -79,28 +79,45 @@ class CompiledLexicon:
         return self._patterns[key]
 
 
-def _case_variants(words: list[str], case: str) -> list[str]:
-    if case != "first":
-        return words
-    out = list(words)
-    out.extend(w[:1].upper() + w[1:] for w in words if w[:1].islower())
-    return out
+def _factored(words: list[str], accents: bool, first_upper: bool) -> str:
+    """Trie pattern where multiword entries sharing all continuations share one branch.
+
+    Verb lexicons hold every auxiliary form times every participle (`a dit`, `avait dit`,
+    `a-t-il dit`...); grouping first words by their set of continuations writes that product once
+    (`(?:a|avait|a-t-il)\\s+(?:dit|déclaré)`), which keeps the pattern small and fast to compile.
+    """
+    single = [w for w in words if " " not in w]
+    rests: dict[str, set[str]] = {}
+    for w in words:
+        if " " in w:
+            head, rest = w.split(" ", 1)
+            rests.setdefault(head, set()).add(rest)
+    by_continuations: dict[frozenset[str], list[str]] = {}
+    for head, rest in rests.items():
+        by_continuations.setdefault(frozenset(rest), []).append(head)
+    parts = []
+    for rest, heads in sorted(by_continuations.items(), key=lambda kv: sorted(kv[1])):
+        tail = _factored(sorted(rest), accents, False)
+        parts.append(trie_pattern(heads, accents, first_upper) + r"\s+" + f"(?:{tail})")
+    if single:
+        parts.append(trie_pattern(single, accents, first_upper))
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
 def _bounded(words: list[str], case: str, accents: bool) -> str:
-    """Trie pattern with `\\b` on the sides where entries start or end with a word character."""
+    """Lexicon pattern with `\\b` on the sides where entries start or end with a word character."""
     groups: dict[tuple[bool, bool], list[str]] = {}
-    for w in _case_variants(words, case):
+    for w in words:
         key = (regex.match(r"\w", w) is not None, regex.search(r"\w\Z", w) is not None)
         groups.setdefault(key, []).append(w)
     parts = []
     for (starts_word, ends_word), group in sorted(groups.items(), reverse=True):
-        body = trie_pattern(group, accents)
-        parts.append(("\\b" if starts_word else "") + body + ("\\b" if ends_word else ""))
+        body = _factored(sorted(group), accents, case == "first")
+        parts.append(("\\b" if starts_word else "") + "(?:" + body + ")" + ("\\b" if ends_word else ""))
     if not parts:
         return "(?!)"
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-    return f"(?i:{body})" if case == "any" else ("(?:" + body + ")")
+    return f"(?i:{body})" if case == "any" else body
 
 
 def compile_lexicon(lex: ast.Lexicon, file_text: str | None, sink: ErrorSink) -> CompiledLexicon:

@@ -37,10 +37,12 @@ def _insert(trie: dict, word: str) -> None:
     node[_END] = {}
 
 
-def _atom(ch: str, accents: bool) -> str:
-    """Regex for one character of an entry."""
+def _atom(ch: str, accents: bool, either_case: bool = False) -> str:
+    """Regex for one character of an entry (`either_case`: also its upper-case form)."""
     if ch == " ":
         return r"\s+"
+    if either_case and ch.upper() != ch and len(ch.upper()) == 1 and not accents:
+        return "[" + regex.escape(ch + ch.upper(), special_only=True) + "]"
     if accents:
         lower = ACCENT_CLASSES.get(ch)
         upper = ACCENT_CLASSES.get(ch.lower()) if ch.isupper() else None
@@ -51,16 +53,16 @@ def _atom(ch: str, accents: bool) -> str:
     return regex.escape(ch, special_only=True)
 
 
-def _emit(node: dict, accents: bool) -> str:
+def _emit(node: dict, accents: bool, either_case: bool = False) -> str:
     """Pattern for the sub-trie `node` (entries continuing from here)."""
     optional = _END in node
     branches = [(ch, child) for ch, child in node.items() if ch != _END]
     if not branches:
         return ""
     # single characters that end an entry with nothing after them fold into one class
-    leaves = [ch for ch, child in branches if set(child) == {_END} and len(_atom(ch, accents)) <= 2]
+    leaves = [ch for ch, child in branches if set(child) == {_END} and len(_atom(ch, accents)) <= 2 and not either_case]
     others = [(ch, child) for ch, child in branches if ch not in leaves]
-    parts = [_atom(ch, accents) + _emit(child, accents) for ch, child in sorted(others)]
+    parts = [_atom(ch, accents, either_case) + _emit(child, accents) for ch, child in sorted(others)]
     if len(leaves) == 1:
         parts.append(_atom(leaves[0], accents))
     elif leaves:
@@ -73,12 +75,13 @@ def _emit(node: dict, accents: bool) -> str:
     return body
 
 
-def trie_pattern(words: list[str] | set[str], accents_insensitive: bool = False) -> str:
-    """A regex matching exactly the given words (longest first at each branch), prefix-grouped."""
+def trie_pattern(words: list[str] | set[str], accents_insensitive: bool = False, first_upper: bool = False) -> str:
+    """A regex matching exactly the given words, prefix-grouped; `first_upper` also accepts each
+    word with a capital first letter (sentence starts) without listing it twice."""
     trie: dict = {}
     for word in words:
         if word:
             _insert(trie, fold_accents(word) if accents_insensitive else word)
     if not trie:
         return r"(?!)"
-    return _emit(trie, accents_insensitive)
+    return _emit(trie, accents_insensitive, first_upper)

@@ -40,7 +40,7 @@ class Engine:
     def __init__(self, spec: RuleSetSpec):
         self.spec = spec
         self.rules: list[RuleSpec] = [r for p in spec.phases for r in p.rules]
-        self.matchers: list[RuleMatcher] = [RuleMatcher.build(i, r.segments) for i, r in enumerate(self.rules)]
+        self._matchers: list[RuleMatcher] | None = None
         self.priority = {i: r.priority for i, r in enumerate(self.rules)}
         self.functions = FieldFunctions(spec.lemmas)
         offsets = []
@@ -49,6 +49,13 @@ class Engine:
             offsets.append((phase, start, start + len(phase.rules)))
             start += len(phase.rules)
         self.phase_ranges = offsets
+
+    @property
+    def matchers(self) -> list[RuleMatcher]:
+        """Compiled matchers, built on first use so that loading a rule set stays instant."""
+        if self._matchers is None:
+            self._matchers = [RuleMatcher.build(i, r.segments) for i, r in enumerate(self.rules)]
+        return self._matchers
 
     def run(
         self,
@@ -59,6 +66,7 @@ class Engine:
         timeout: float | None = None,
     ) -> DocumentResult:
         """Records of one document in text order (by start, longer first, then type)."""
+        matchers = self.matchers
         norm = normalize(original)
         text = norm.text
         spans: SpanIndex = {}
@@ -68,7 +76,7 @@ class Engine:
             groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
             for i in range(lo, hi):
                 rule = self.rules[i]
-                found = self.matchers[i].find(text, spans, timeout)
+                found = matchers[i].find(text, spans, timeout)
                 for m in found:
                     for action in rule.actions:
                         groups.setdefault((action.kind, action.label), []).append((m, action))

@@ -11,10 +11,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+import warnings
+
 import regex
 
 from ruleie.compile.patterns import CAPTURE_PREFIX, GAP, Segment
 from ruleie.runtime.overlap import Match
+
+def compile_fast(source: str):
+    """Compile with the stdlib `re` engine when the pattern is valid there, else with `regex`.
+
+    Both engines give the same meaning to the syntax they share (Unicode `\\w`, `\\b`, `\\s`), but `re`
+    scans large trie-shaped alternations several times faster; `regex` takes what `re` cannot
+    express (`\\p{..}` classes, variable-length lookbehind, one name on several groups) and supports
+    a matching time budget.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. `[[:alpha:]]` means something else to `re`
+            return re.compile(source)
+    except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning):
+        return regex.compile(source)
+
+
+def _iter(pattern, text: str, timeout: float | None):
+    """`finditer` honouring `timeout` where the engine supports it."""
+    if timeout is not None and isinstance(pattern, regex.Pattern):
+        return pattern.finditer(text, timeout=timeout)
+    return pattern.finditer(text)
+
 
 #: How far before an anchor span the part of a pattern preceding it may start.
 LEFT_WINDOW = 400
@@ -44,7 +70,7 @@ def _touching(text: str, pos: int) -> bool:
 _WORD = regex.compile(r"\w")
 
 
-def _captures(m: regex.Match[str]) -> dict[str, tuple[int, int]]:
+def _captures(m) -> dict[str, tuple[int, int]]:
     """Named captures of a regex match that took part in it, trimmed."""
     out = {}
     text = m.string
@@ -68,8 +94,8 @@ class RuleMatcher:
 
     index: int
     segments: list[Segment]
-    scan: regex.Pattern[str] | None  # the whole rule when it has no references
-    parts: list[regex.Pattern[str] | None]  # per segment: regex anchored for chaining
+    scan: "re.Pattern[str] | regex.Pattern[str] | None"  # the whole rule when it has no references
+    parts: "list[re.Pattern[str] | regex.Pattern[str] | None]"  # per segment, anchored for chaining
     anchor: int  # index of the first reference segment, or -1
 
     @classmethod
@@ -77,23 +103,23 @@ class RuleMatcher:
         """Compile the regexes a rule needs."""
         anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
         if anchor < 0:
-            return cls(index, segments, regex.compile(segments[0].source), [], -1)
-        parts: list[regex.Pattern[str] | None] = []
+            return cls(index, segments, compile_fast(segments[0].source), [], -1)
+        parts: list = []
         for i, seg in enumerate(segments):
             if seg.kind == "ref":
                 parts.append(None)
             elif i < anchor:  # must end where the anchor span starts
                 glue = "" if segments[anchor].glued else GAP
-                parts.append(regex.compile(f"(?:{seg.source}){glue}\\Z"))
+                parts.append(compile_fast(f"(?:{seg.source}){glue}\\Z"))
             else:
                 glue = "" if seg.glued else GAP
-                parts.append(regex.compile(f"{glue}(?:{seg.source})"))
+                parts.append(compile_fast(f"{glue}(?:{seg.source})"))
         return cls(index, segments, None, parts, anchor)
 
     def find(self, text: str, spans: SpanIndex, timeout: float | None = None) -> list[Match]:
         """Every match of the rule in `text` given the spans of earlier phases."""
         if self.scan is not None:
-            found = (_match(self.index, text, m.start(), m.end(), _captures(m)) for m in self.scan.finditer(text, timeout=timeout))
+            found = (_match(self.index, text, m.start(), m.end(), _captures(m)) for m in _iter(self.scan, text, timeout))
             return [m for m in found if m is not None]
         out: list[Match] = []
         anchor_seg = self.segments[self.anchor]
@@ -103,7 +129,7 @@ class RuleMatcher:
             if self.anchor > 0:
                 left = self.parts[0]
                 assert left is not None
-                m = left.search(text, max(0, start - LEFT_WINDOW), start, timeout=timeout)
+                m = left.search(text, max(0, start - LEFT_WINDOW), start)
                 if m is None or (not anchor_seg.glued and _touching(text, start)):
                     continue
                 left_start, captures = m.start(), _captures(m)
@@ -136,7 +162,7 @@ class RuleMatcher:
         if seg.kind == "regex":
             part = self.parts[i]
             assert part is not None
-            m = part.match(text, pos, timeout=timeout)
+            m = part.match(text, pos)
             if m is None:
                 return None
             return self._chain(text, spans, i + 1, m.end(), {**caps, **_captures(m)}, timeout)
