@@ -18,7 +18,9 @@ from ruleie.dsl.resolve import Program, captures_of
 from ruleie.records import RECORD_TYPES, field_shapes
 
 #: Field functions usable in `emit`: name -> shape of their result.
-FIELD_FUNCTIONS: dict[str, str] = {"lemma": "str", "tense": "str", "text": "str", "lower": "str"}
+FIELD_FUNCTIONS: dict[str, str] = {
+    "lemma": "str", "tense": "str", "text": "str", "lower": "str", "antecedent": "str",
+}
 OVERLAP_POLICIES = ("longest", "first", "all")
 SPEC_VERSION = 1
 

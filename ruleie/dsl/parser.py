@@ -343,7 +343,8 @@ class _Doc:
 def _syntax_message(err: UnexpectedInput) -> tuple[str, str | None, int]:
     """A plain message, a hint and a caret width for a lark syntax error."""
     expected = sorted(
-        {_TERMINAL_NAMES.get(t, f"'{t.lower()}'" if t.isupper() else repr(t)) for t in getattr(err, "expected", None) or getattr(err, "allowed", None) or ()}
+        {_TERMINAL_NAMES.get(t, f"'{t.lower()}'" if t.isupper() else repr(t)) for t in getattr(err, "accepts", None) or getattr(err, "expected", None) or getattr(err, "allowed", None) or ()},
+        key=lambda name: (not name.strip("'").isalpha(), name),  # keywords first: they survive the cut below
     )
     hint = f"expected {', '.join(expected[:8])}" if expected else None
     if isinstance(err, UnexpectedToken):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span
-from ruleie.runtime.fields import FieldFunctions
+from ruleie.runtime.fields import ANTECEDENT_LABEL, FieldFunctions
 from ruleie.runtime.matcher import RuleMatcher, SpanIndex
 from ruleie.runtime.overlap import Match, resolve
 
@@ -93,7 +93,7 @@ class Engine:
                     action = by_id[id(m)]
                     rule = self.rules[m.rule]
                     if kind == "emit":
-                        record = self._record(rule, action, m, norm, doc)
+                        record = self._record(rule, action, m, norm, doc, spans)
                         new_spans.append((label, *_record_extent(action, m)))
                         records.append((record.span.start, -record.span.end, m.rule, record))
                     else:
@@ -115,7 +115,9 @@ class Engine:
         s, e = norm.to_original(start, end)
         return Span(start=s, end=e, text=norm.original[s:e])
 
-    def _record(self, rule: RuleSpec, action: ActionSpec, m: Match, norm: NormalizedText, doc: str) -> Record:
+    def _record(
+        self, rule: RuleSpec, action: ActionSpec, m: Match, norm: NormalizedText, doc: str, spans: SpanIndex
+    ) -> Record:
         captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
         values: dict[str, object] = {}
         for f in action.fields:
@@ -127,6 +129,8 @@ class Engine:
                 loc = m.captures.get(f.argument or "")
                 if loc is None:
                     values[f.name] = None
+                elif f.value == "antecedent":
+                    values[f.name] = self.functions.antecedent(norm.text[loc[0] : loc[1]], loc[0], _antecedents(spans, norm))
                 else:
                     span = captures[f.argument or ""]
                     values[f.name] = self.functions.call(f.value, norm.text[loc[0] : loc[1]], span.text)
@@ -142,3 +146,13 @@ def _record_extent(action: ActionSpec, m: Match) -> tuple[int, int]:
         if f.name == "span" and f.kind == "capture" and f.value in m.captures:
             return m.captures[f.value]
     return m.start, m.end
+
+
+def _antecedents(spans: SpanIndex, norm: NormalizedText) -> list[tuple[int, int, str]]:
+    """Spans marked `Antecedent` so far, sorted, with their original text."""
+    out = []
+    for start, ends in sorted(spans.get(ANTECEDENT_LABEL, {}).items()):
+        end = ends[0]
+        s, e = norm.to_original(start, end)
+        out.append((start, end, norm.original[s:e]))
+    return out

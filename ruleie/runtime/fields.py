@@ -27,6 +27,15 @@ _INVERSION = regex.compile(r"-(?:t-)?(?:il|elle|on|ils|elles)$")
 _CLITIC = regex.compile(r"^(?:(?:me|te|se|nous|vous)\s+|[mts]')(?:en\s+)?")
 
 
+#: Pronouns that `antecedent()` resolves (subject, stressed and demonstrative forms).
+PRONOUNS = frozenset(
+    "il elle ils elles lui eux celui-ci celle-ci ceux-ci celles-ci celui-là celle-là ce dernier cette dernière".split(" ")
+    + ["ce dernier", "cette dernière", "ces derniers", "ces dernières"]
+)
+#: Label of the spans `antecedent()` chooses from; a rule set marks them (`mark Antecedent`).
+ANTECEDENT_LABEL = "Antecedent"
+
+
 class FieldFunctions:
     """Evaluates field functions against one rule set's tables."""
 
@@ -50,6 +59,23 @@ class FieldFunctions:
                 tense = _AUX_TENSE[aux]
             return lemma, tense
         return None
+
+    @staticmethod
+    def antecedent(text: str, start: int, candidates: list[tuple[int, int, str]]) -> str | None:
+        """For a pronoun at `start`, the closest earlier candidate span's text (else None).
+
+        `candidates` are `(start, end, original text)` of spans marked `Antecedent`, sorted by start.
+        Rule-based on purpose: the nearest preceding mention a rule set considers a possible
+        speaker (a named person, an organisation) is the antecedent; non-pronouns resolve to None.
+        """
+        if normalize_key(text) not in PRONOUNS:
+            return None
+        best = None
+        for c_start, c_end, c_text in candidates:
+            if c_end > start:
+                break
+            best = c_text
+        return best
 
     def call(self, name: str, text: str, original: str) -> str | None:
         """Value of `name(capture)` for a capture: normalised `text`, `original` as written."""
