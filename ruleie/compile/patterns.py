@@ -34,16 +34,17 @@ class Segment:
     label: str = ""  # span label (kind == "ref")
     capture: str | None = None  # capture name bound to the referenced span
     glued: bool = False  # no gap between this element and the previous one
+    optional: bool = False  # `<Label>?`: the reference may be absent
 
     def as_json(self) -> list[object]:
         """Compact JSON form for the rule-set cache."""
-        return [self.kind, self.source, self.label, self.capture, self.glued]
+        return [self.kind, self.source, self.label, self.capture, self.glued, self.optional]
 
     @classmethod
     def from_json(cls, data: list[object]) -> "Segment":
         """Inverse of `as_json`."""
-        kind, source, label, capture, glued = data
-        return cls(str(kind), str(source), str(label), capture if capture is None else str(capture), bool(glued))
+        kind, source, label, capture, glued, optional = data
+        return cls(str(kind), str(source), str(label), capture if capture is None else str(capture), bool(glued), bool(optional))
 
 
 class PatternCompiler:

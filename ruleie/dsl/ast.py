@@ -224,3 +224,21 @@ class RuleFile:
     phases: list[Phase] = field(default_factory=list)
     tests: list[TestBlock] = field(default_factory=list)
     order: list[object] = field(default_factory=list)
+
+
+def as_span_ref(item: Pattern) -> tuple[SpanRef, str | None, bool] | None:
+    """For a top-level pattern item that is a span reference: (reference, capture name, optional).
+
+    Accepted shapes: `<L>`, `name:<L>`, `<L>?`, `name:<L>?` and `(name:<L>)?`.
+    """
+    optional = False
+    if isinstance(item, Repeat) and (item.min, item.max) == (0, 1):
+        item, optional = item.item, True
+    capture = None
+    if isinstance(item, Capture):
+        capture, item = item.name, item.item
+        if isinstance(item, Repeat) and (item.min, item.max) == (0, 1) and not optional:
+            item, optional = item.item, True
+    if isinstance(item, SpanRef):
+        return item, capture, optional
+    return None

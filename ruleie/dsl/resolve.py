@@ -305,10 +305,15 @@ def _check_span_refs(rule: ast.Rule, produced: set[str], sink: ErrorSink) -> Non
     """Span references must name an earlier phase's label and sit at the pattern's top level."""
     top = rule.pattern.items if isinstance(rule.pattern, ast.Sequence) else (rule.pattern,)
     allowed = set()
-    for item in top:
-        node = item.item if isinstance(item, ast.Capture) else item
-        if isinstance(node, ast.SpanRef):
-            allowed.add(id(node))
+    for index, item in enumerate(top):
+        found = ast.as_span_ref(item)
+        if found is None:
+            continue
+        ref, _, optional = found
+        allowed.add(id(ref))
+        if optional and index == 0:
+            sink.error("E304", f"a rule cannot start with an optional <{ref.label}>", ref.loc,
+                       "start with a required item, or write two rules", len(ref.label) + 2)
     for node in walk(rule.pattern):
         if not isinstance(node, ast.SpanRef):
             continue

@@ -80,8 +80,6 @@ class Engine:
                 for m in found:
                     for action in rule.actions:
                         groups.setdefault((action.kind, action.label), []).append((m, action))
-                if tr is not None and not rule.actions:
-                    tr.found.extend((rule, m, "", False) for m in found)
             new_spans: list[tuple[str, int, int]] = []
             for (kind, label), items in groups.items():
                 by_id = {id(m): a for m, a in items}

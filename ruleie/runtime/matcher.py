@@ -104,10 +104,14 @@ class RuleMatcher:
         anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
         if anchor < 0:
             return cls(index, segments, compile_fast(segments[0].source), [], -1)
+        if segments[anchor].optional:  # no required anchor: scan the leading regex, then chain
+            anchor = 0
         parts: list = []
         for i, seg in enumerate(segments):
             if seg.kind == "ref":
                 parts.append(None)
+            elif i == 0 and anchor == 0:  # scanned, then chained
+                parts.append(compile_fast(seg.source))
             elif i < anchor:  # must end where the anchor span starts
                 glue = "" if segments[anchor].glued else GAP
                 parts.append(compile_fast(f"(?:{seg.source}){glue}\\Z"))
@@ -122,6 +126,16 @@ class RuleMatcher:
             found = (_match(self.index, text, m.start(), m.end(), _captures(m)) for m in _iter(self.scan, text, timeout))
             return [m for m in found if m is not None]
         out: list[Match] = []
+        if self.anchor == 0 and self.segments[0].kind == "regex":
+            first = self.parts[0]
+            assert first is not None
+            for m in _iter(first, text, timeout):
+                done = self._chain(text, spans, 1, m.end(), _captures(m), timeout)
+                if done is not None:
+                    match = _match(self.index, text, m.start(), done[0], done[1])
+                    if match is not None:
+                        out.append(match)
+            return out
         anchor_seg = self.segments[self.anchor]
         by_start = spans.get(anchor_seg.label, {})
         for start in sorted(by_start):
