@@ -20,6 +20,7 @@ from ruleie.records import RECORD_TYPES, field_shapes
 #: Field functions usable in `emit`: name -> shape of their result.
 FIELD_FUNCTIONS: dict[str, str] = {
     "lemma": "str", "tense": "str", "text": "str", "lower": "str", "antecedent": "str",
+    "date_value": "str", "date_kind": "str", "date_modifier": "str",
 }
 OVERLAP_POLICIES = ("longest", "first", "all")
 SPEC_VERSION = 1

@@ -91,7 +91,7 @@ class Engine:
                     action = by_id[id(m)]
                     rule = self.rules[m.rule]
                     if kind == "emit":
-                        record = self._record(rule, action, m, norm, doc, spans)
+                        record = self._record(rule, action, m, norm, doc, spans, doc_date)
                         new_spans.append((label, *_record_extent(action, m)))
                         records.append((record.span.start, -record.span.end, m.rule, record))
                     else:
@@ -114,7 +114,14 @@ class Engine:
         return Span(start=s, end=e, text=norm.original[s:e])
 
     def _record(
-        self, rule: RuleSpec, action: ActionSpec, m: Match, norm: NormalizedText, doc: str, spans: SpanIndex
+        self,
+        rule: RuleSpec,
+        action: ActionSpec,
+        m: Match,
+        norm: NormalizedText,
+        doc: str,
+        spans: SpanIndex,
+        doc_date: str | None,
     ) -> Record:
         captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
         values: dict[str, object] = {}
@@ -129,6 +136,8 @@ class Engine:
                     values[f.name] = None
                 elif f.value == "antecedent":
                     values[f.name] = self.functions.antecedent(norm.text[loc[0] : loc[1]], loc[0], _antecedents(spans, norm))
+                elif f.value.startswith("date_"):
+                    values[f.name] = self.functions.date_field(f.value, norm.text, loc, doc_date)
                 else:
                     span = captures[f.argument or ""]
                     values[f.name] = self.functions.call(f.value, norm.text[loc[0] : loc[1]], span.text)

@@ -32,6 +32,8 @@ PRONOUNS = frozenset(
     "il elle ils elles lui eux celui-ci celle-ci ceux-ci celles-ci celui-là celle-là ce dernier cette dernière".split(" ")
     + ["ce dernier", "cette dernière", "ces derniers", "ces dernières"]
 )
+#: Characters of context on each side of a date expression given to the date interpreter.
+DATE_CONTEXT = 200
 #: Label of the spans `antecedent()` chooses from; a rule set marks them (`mark Antecedent`).
 ANTECEDENT_LABEL = "Antecedent"
 
@@ -76,6 +78,21 @@ class FieldFunctions:
                 break
             best = c_text
         return best
+
+    @staticmethod
+    def date_field(name: str, text: str, loc: tuple[int, int], doc_date: str | None) -> str | None:
+        """`date_value`, `date_kind` or `date_modifier` of the date expression at `loc` in `text`.
+
+        The expression is interpreted by `ruleie.dates` against the document date, with the words
+        around it as context (the tense of the clause decides whether a bare weekday is past or next).
+        """
+        from ruleie.dates import interpret
+
+        start, end = loc
+        before = text[max(0, start - DATE_CONTEXT) : start]
+        after = text[end : end + DATE_CONTEXT]
+        result = interpret(text[start:end], doc_date, before, after)
+        return {"date_value": result.value, "date_kind": result.kind, "date_modifier": result.modifier}[name]
 
     def call(self, name: str, text: str, original: str) -> str | None:
         """Value of `name(capture)` for a capture: normalised `text`, `original` as written."""

@@ -63,7 +63,8 @@ def test_damaged_entry_is_rebuilt(rule_dir: Path, damage: str) -> None:
     raw = entry.read_bytes()
     signature, _, body = raw.partition(b"\n")
     if damage == "tamper":  # valid JSON, changed pattern, old signature
-        entry.write_bytes(signature + b"\n" + body.replace(b"bonjour", b"bonsoir"))
+        assert b"\"greet\"" in body
+        entry.write_bytes(signature + b"\n" + body.replace(b"\"greet\"", b"\"gr33t\""))
     elif damage == "truncate":
         entry.write_bytes(raw[: len(raw) // 2])
     elif damage == "garbage":
