@@ -70,6 +70,7 @@ class Engine:
         norm = normalize(original)
         text = norm.text
         spans: SpanIndex = {}
+        memo: dict[int, list[tuple[int, int, str]]] = {}
         records: list[tuple[int, int, int, Record]] = []
         tr = Trace() if trace else None
         for phase, lo, hi in self.phase_ranges:
@@ -91,7 +92,7 @@ class Engine:
                     action = by_id[id(m)]
                     rule = self.rules[m.rule]
                     if kind == "emit":
-                        record = self._record(rule, action, m, norm, doc, spans, doc_date)
+                        record = self._record(rule, action, m, norm, doc, spans, doc_date, memo)
                         new_spans.append((label, *_record_extent(action, m)))
                         records.append((record.span.start, -record.span.end, m.rule, record))
                     else:
@@ -122,6 +123,7 @@ class Engine:
         doc: str,
         spans: SpanIndex,
         doc_date: str | None,
+        memo: dict[int, list[tuple[int, int, str]]],
     ) -> Record:
         captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
         values: dict[str, object] = {}
@@ -135,7 +137,7 @@ class Engine:
                 if loc is None:
                     values[f.name] = None
                 elif f.value == "antecedent":
-                    values[f.name] = self.functions.antecedent(norm.text[loc[0] : loc[1]], loc[0], _antecedents(spans, norm))
+                    values[f.name] = self.functions.antecedent(norm.text[loc[0] : loc[1]], loc[0], _antecedents(spans, norm, memo))
                 elif f.value.startswith("date_"):
                     values[f.name] = self.functions.date_field(f.value, norm.text, loc, doc_date)
                 else:
@@ -155,11 +157,14 @@ def _record_extent(action: ActionSpec, m: Match) -> tuple[int, int]:
     return m.start, m.end
 
 
-def _antecedents(spans: SpanIndex, norm: NormalizedText) -> list[tuple[int, int, str]]:
-    """Spans marked `Antecedent` so far, sorted, with their original text."""
-    out = []
-    for start, ends in sorted(spans.get(ANTECEDENT_LABEL, {}).items()):
-        end = ends[0]
-        s, e = norm.to_original(start, end)
-        out.append((start, end, norm.original[s:e]))
-    return out
+def _antecedents(spans: SpanIndex, norm: NormalizedText, memo: dict[int, list[tuple[int, int, str]]]) -> list[tuple[int, int, str]]:
+    """Spans marked `Antecedent` so far, sorted, with their original text (memoised per run)."""
+    marks = spans.get(ANTECEDENT_LABEL, {})
+    if len(marks) not in memo:  # marks only grow during a run
+        out = []
+        for start, ends in sorted(marks.items()):
+            s, e = norm.to_original(start, ends[0])
+            out.append((start, ends[0], norm.original[s:e]))
+        memo.clear()
+        memo[len(marks)] = out
+    return memo[len(marks)]
