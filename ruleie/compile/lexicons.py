@@ -56,7 +56,7 @@ class CompiledLexicon:
 
     name: str
     entries: dict[str, frozenset[str]] = field(default_factory=dict)
-    lemmas: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lemmas: dict[str, tuple[str, str]] = field(default_factory=dict)  # form -> (lemma, "tense|tense")
     case: str = "first"
     accents: str = "exact"
     verbs: bool = False
@@ -85,6 +85,7 @@ def _factored(words: list[str], accents: bool, first_upper: bool) -> str:
     Verb lexicons hold every auxiliary form times every participle (`a dit`, `avait dit`,
     `a-t-il dit`...); grouping first words by their set of continuations writes that product once
     (`(?:a|avait|a-t-il)\\s+(?:dit|déclaré)`), which keeps the pattern small and fast to compile.
+    Every entry ending in a word character ends with a word boundary.
     """
     single = [w for w in words if " " not in w]
     rests: dict[str, set[str]] = {}
@@ -100,20 +101,20 @@ def _factored(words: list[str], accents: bool, first_upper: bool) -> str:
         tail = _factored(sorted(rest), accents, False)
         parts.append(trie_pattern(heads, accents, first_upper) + r"\s+" + f"(?:{tail})")
     if single:
-        parts.append(trie_pattern(single, accents, first_upper))
+        parts.append(trie_pattern(single, accents, first_upper, bound_end=True))
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
 def _bounded(words: list[str], case: str, accents: bool) -> str:
-    """Lexicon pattern with `\\b` on the sides where entries start or end with a word character."""
-    groups: dict[tuple[bool, bool], list[str]] = {}
-    for w in words:
-        key = (regex.match(r"\w", w) is not None, regex.search(r"\w\Z", w) is not None)
-        groups.setdefault(key, []).append(w)
+    """Lexicon pattern: a word boundary before entries starting with a word character (and, from
+    the trie, after entries ending with one)."""
+    starting_word = sorted(w for w in words if regex.match(r"\w", w))
+    other = sorted(w for w in words if not regex.match(r"\w", w))
     parts = []
-    for (starts_word, ends_word), group in sorted(groups.items(), reverse=True):
-        body = _factored(sorted(group), accents, case == "first")
-        parts.append(("\\b" if starts_word else "") + "(?:" + body + ")" + ("\\b" if ends_word else ""))
+    if starting_word:
+        parts.append("\\b(?:" + _factored(starting_word, accents, case == "first") + ")")
+    if other:
+        parts.append("(?:" + _factored(other, accents, case == "first") + ")")
     if not parts:
         return "(?!)"
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
@@ -166,5 +167,8 @@ def compile_lexicon(lex: ast.Lexicon, file_text: str | None, sink: ErrorSink) ->
             continue
         for vf in forms:
             out.entries[vf.form] = out.entries.get(vf.form, frozenset()) | form_tags(vf.form, vf.tense)
-            out.lemmas.setdefault(normalize_key(vf.form), (vf.lemma, vf.tense))
+            key = normalize_key(vf.form)
+            lemma, tenses = out.lemmas.get(key, (vf.lemma, ""))
+            if lemma == vf.lemma and vf.tense not in tenses.split("|"):
+                out.lemmas[key] = (lemma, f"{tenses}|{vf.tense}" if tenses else vf.tense)
     return out

@@ -83,11 +83,13 @@ class PatternCompiler:
             pending.clear()
 
         for item, join in zip(items, joins):
-            inner = item.item if isinstance(item, ast.Capture) else item
-            if isinstance(inner, ast.SpanRef):
+            found = ast.as_span_ref(item)
+            if found is not None:
                 flush(glued_right=not join)
-                capture = item.name if isinstance(item, ast.Capture) else None
-                segments.append(Segment("ref", label=inner.label, capture=capture, glued=not join and bool(segments)))
+                ref, capture, optional = found
+                segments.append(
+                    Segment("ref", label=ref.label, capture=capture, glued=not join and bool(segments), optional=optional)
+                )
             else:
                 pending.append((item, join))
         flush()

@@ -165,7 +165,12 @@ def compile_program(program: Program) -> RuleSetSpec:
         )
         for t in program.tests
     ]
+    produced = {a.label for p in program.phases for r in p.rules for a in r.actions}
     for t in program.tests:
+        for e in t.expectations:
+            if e.label not in produced and e.label not in RECORD_TYPES:
+                sink.error("E104", f"test expects <{e.label}>, which no rule marks or emits", e.loc,
+                           did_you_mean(e.label, produced | set(RECORD_TYPES)), len(e.label))
         if t.text is None:
             sink.error("E401", f"test '{t.name}' has no text", t.loc, 'add: text "..."')
     sink.raise_if_any()

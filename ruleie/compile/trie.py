@@ -26,6 +26,7 @@ def fold_accents(text: str) -> str:
 
 
 _END = ""  # marks the end of an entry in the trie
+WORD_END = "\uE000"  # pseudo-character for a word boundary after an entry; sorts after letters
 #: A pattern that `?` can follow without a group: one character, one escape, or one class.
 _SINGLE_ATOM = regex.compile(r"[^\\\[\]()|?*+{}]|\\.|\[(?:[^\]\\]|\\.)*\]", regex.DOTALL)
 
@@ -41,7 +42,12 @@ def _atom(ch: str, accents: bool, either_case: bool = False) -> str:
     """Regex for one character of an entry (`either_case`: also its upper-case form)."""
     if ch == " ":
         return r"\s+"
-    if either_case and ch.upper() != ch and len(ch.upper()) == 1 and not accents:
+    if ch == WORD_END:
+        return r"\b"
+    if either_case and accents and ch in ACCENT_CLASSES:
+        group = ACCENT_CLASSES[ch]
+        return "[" + group + group.upper() + "]"
+    if either_case and ch.upper() != ch and len(ch.upper()) == 1:
         return "[" + regex.escape(ch + ch.upper(), special_only=True) + "]"
     if accents:
         lower = ACCENT_CLASSES.get(ch)
@@ -60,13 +66,18 @@ def _emit(node: dict, accents: bool, either_case: bool = False) -> str:
     if not branches:
         return ""
     # single characters that end an entry with nothing after them fold into one class
-    leaves = [ch for ch, child in branches if set(child) == {_END} and len(_atom(ch, accents)) <= 2 and not either_case]
-    others = [(ch, child) for ch, child in branches if ch not in leaves]
+    leaves = [
+        ch for ch, child in branches
+        if set(child) == {_END} and len(_atom(ch, accents)) <= 2 and not either_case and ch != WORD_END
+    ]
+    others = [(ch, child) for ch, child in branches if ch not in leaves and ch != WORD_END]
     parts = [_atom(ch, accents, either_case) + _emit(child, accents) for ch, child in sorted(others)]
     if len(leaves) == 1:
         parts.append(_atom(leaves[0], accents))
     elif leaves:
         parts.append("[" + "".join(regex.escape(c, special_only=True) for c in sorted(leaves)) + "]")
+    if WORD_END in node:  # the entry may end here: tried after every longer continuation
+        parts.append(_atom(WORD_END, accents) + _emit(node[WORD_END], accents))
     body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     if optional:
         if len(parts) == 1 and _SINGLE_ATOM.fullmatch(body):
@@ -75,13 +86,22 @@ def _emit(node: dict, accents: bool, either_case: bool = False) -> str:
     return body
 
 
-def trie_pattern(words: list[str] | set[str], accents_insensitive: bool = False, first_upper: bool = False) -> str:
-    """A regex matching exactly the given words, prefix-grouped; `first_upper` also accepts each
-    word with a capital first letter (sentence starts) without listing it twice."""
+def trie_pattern(
+    words: list[str] | set[str], accents_insensitive: bool = False, first_upper: bool = False, bound_end: bool = False
+) -> str:
+    """A regex matching exactly the given words, prefix-grouped.
+
+    `first_upper` also accepts each word with a capital first letter (sentence starts) without
+    listing it twice; `bound_end` puts a word boundary after each word ending in a word character,
+    inside the trie, so that `M` cannot win over `M.` in "M. Dupont".
+    """
     trie: dict = {}
     for word in words:
         if word:
-            _insert(trie, fold_accents(word) if accents_insensitive else word)
+            key = fold_accents(word) if accents_insensitive else word
+            if bound_end and regex.search(r"\w\Z", word):
+                key += WORD_END
+            _insert(trie, key)
     if not trie:
         return r"(?!)"
     return _emit(trie, accents_insensitive, first_upper)

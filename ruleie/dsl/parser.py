@@ -293,6 +293,9 @@ class _ToAst(Transformer):
             if hi is not None and hi < lo:
                 self.sink.error("E306", f"repetition {core}: the maximum is below the minimum", loc)
                 hi = lo
+            elif hi == 0:
+                self.sink.error("E306", f"repetition {core} matches nothing", loc, "remove the item")
+                hi = 1
         return ast.Repeat(item, lo, hi, lazy, loc)
 
     def literal(self, children: list[Token]) -> ast.Literal:

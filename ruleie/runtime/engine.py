@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
 from ruleie.normalize import NormalizedText, normalize
-from ruleie.records import RECORD_TYPES, Record, Span
+from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
 from ruleie.runtime.fields import ANTECEDENT_LABEL, FieldFunctions
 from ruleie.runtime.matcher import RuleMatcher, SpanIndex
 from ruleie.runtime.overlap import Match, resolve
@@ -43,6 +43,10 @@ class Engine:
         self._matchers: list[RuleMatcher] | None = None
         self.priority = {i: r.priority for i, r in enumerate(self.rules)}
         self.functions = FieldFunctions(spec.lemmas)
+        self.required = {
+            name: [f for f, (_, _, required) in field_shapes(name).items() if required and f != "span"]
+            for name in RECORD_TYPES
+        }
         offsets = []
         start = 0
         for phase in spec.phases:
@@ -93,6 +97,8 @@ class Engine:
                     rule = self.rules[m.rule]
                     if kind == "emit":
                         record = self._record(rule, action, m, norm, doc, spans, doc_date, memo)
+                        if record is None:
+                            continue
                         new_spans.append((label, *_record_extent(action, m)))
                         records.append((record.span.start, -record.span.end, m.rule, record))
                     else:
@@ -124,7 +130,8 @@ class Engine:
         spans: SpanIndex,
         doc_date: str | None,
         memo: dict[int, list[tuple[int, int, str]]],
-    ) -> Record:
+    ) -> Record | None:
+        """The record an `emit` makes of a match, or None when a required field stays empty."""
         captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
         values: dict[str, object] = {}
         for f in action.fields:
@@ -143,6 +150,8 @@ class Engine:
                 else:
                     span = captures[f.argument or ""]
                     values[f.name] = self.functions.call(f.value, norm.text[loc[0] : loc[1]], span.text)
+        if any(values.get(name) is None for name in self.required[action.label]):
+            return None  # e.g. an optional capture bound to a required field did not match
         if values.get("span") is None:
             values["span"] = self._span(norm, m.start, m.end)
         model = RECORD_TYPES[action.label]

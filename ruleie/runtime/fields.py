@@ -29,7 +29,7 @@ _CLITIC = regex.compile(r"^(?:(?:me|te|se|nous|vous)\s+|[mts]')(?:en\s+)?")
 
 #: Pronouns that `antecedent()` resolves (subject, stressed and demonstrative forms).
 PRONOUNS = frozenset(
-    "il elle ils elles lui eux celui-ci celle-ci ceux-ci celles-ci celui-là celle-là ce dernier cette dernière".split(" ")
+    "il elle ils elles lui eux celui-ci celle-ci ceux-ci celles-ci celui-là celle-là".split()
     + ["ce dernier", "cette dernière", "ces derniers", "ces dernières"]
 )
 #: Characters of context on each side of a date expression given to the date interpreter.
@@ -48,18 +48,18 @@ class FieldFunctions:
         """(lemma, tense) of a verb group as written, or None when no known form is in it."""
         key = normalize_key(text)
         if key in self.lemmas:
-            return self.lemmas[key]
+            lemma, tenses = self.lemmas[key]
+            return lemma, tenses.split("|")[0]
         words = key.split(" ")
         for i in range(1, len(words)):
             hit = self.lemmas.get(" ".join(words[i:]))
             if hit is None:
                 continue
-            lemma, tense = hit
-            aux = _CLITIC.sub("", words[0])
-            aux = _INVERSION.sub("", aux)
-            if tense == "past_participle" and aux in _AUX_TENSE:
-                tense = _AUX_TENSE[aux]
-            return lemma, tense
+            lemma, tenses = hit
+            aux = _INVERSION.sub("", _CLITIC.sub("", words[0]))
+            if "past_participle" in tenses.split("|") and aux in _AUX_TENSE:
+                return lemma, _AUX_TENSE[aux]
+            return lemma, tenses.split("|")[0]
         return None
 
     @staticmethod

@@ -181,15 +181,16 @@ class RuleMatcher:
                 return None
             return self._chain(text, spans, i + 1, m.end(), {**caps, **_captures(m)}, timeout)
         if seg.glued:
-            start = pos
+            start: int | None = pos
         else:
             gap = _GAP_RE.match(text, pos)
-            if gap is None:  # two word characters touch: no gap here
-                return None
-            start = gap.end()
-        for end in spans.get(seg.label, {}).get(start, ()):
-            nested = {**caps, seg.capture: (start, end)} if seg.capture else caps
-            done = self._chain(text, spans, i + 1, end, nested, timeout)
-            if done is not None:
-                return done
+            start = gap.end() if gap is not None else None  # None: two word characters touch
+        if start is not None:
+            for end in spans.get(seg.label, {}).get(start, ()):
+                nested = {**caps, seg.capture: (start, end)} if seg.capture else caps
+                done = self._chain(text, spans, i + 1, end, nested, timeout)
+                if done is not None:
+                    return done
+        if seg.optional:  # `<Label>?`: go on without it
+            return self._chain(text, spans, i + 1, pos, caps, timeout)
         return None
