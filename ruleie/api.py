@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
 from ruleie.compile import cache
@@ -86,9 +91,108 @@ class RuleSet:
             for d in items:
                 yield _run_one(self.engine, d)
             return
-        ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ctx.Pool(n_jobs, initializer=_init_worker, initargs=(self.spec.as_json(),)) as pool:
-            yield from pool.imap(_worker_run, items, chunksize=chunksize)
+        yield from _ordered_parallel(items, n_jobs, max(1, chunksize), self.spec.as_json())
+
+
+#: Chunks in flight per worker process: enough to keep every worker busy, few enough that reading
+#: never runs far ahead of writing (at most `n_jobs * chunksize * _WINDOW_PER_WORKER` documents).
+_WINDOW_PER_WORKER = 4
+
+
+def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, spec_json: dict[str, Any]) -> Iterator[Outcome]:
+    """Outcomes of `items` computed by `n_jobs` worker processes, in input order, with bounded read-ahead.
+
+    `multiprocessing.Pool.imap` would drain the input iterator as fast as it can (a 5 GB JSONL file
+    would end up in memory); here at most `n_jobs * _WINDOW_PER_WORKER` chunks are submitted and not
+    yet yielded. A worker that dies (killed, out of memory, a crash in native code) breaks its pool:
+    a new pool takes over, and the documents of every chunk lost with the old one are retried one at
+    a time in a separate single-worker pool, so only a document that kills its worker on its own is
+    reported as failed, and the batch goes on.
+    """
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+
+    def new_pool(workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(spec_json,))
+
+    window = n_jobs * _WINDOW_PER_WORKER
+    pools = [new_pool(n_jobs)]  # pools[-1] is the current one; older ones are broken
+    retry_pool: ProcessPoolExecutor | None = None
+    pending: deque[tuple[list[Document], Future[list[Outcome]], int]] = deque()
+
+    def submit(chunk: list[Document]) -> None:
+        try:
+            future = pools[-1].submit(_worker_run_chunk, chunk)
+        except BrokenProcessPool:
+            pools.append(new_pool(n_jobs))
+            future = pools[-1].submit(_worker_run_chunk, chunk)
+        pending.append((chunk, future, len(pools) - 1))
+
+    def retry_one_by_one(chunk: list[Document]) -> list[Outcome]:
+        nonlocal retry_pool
+        outcomes: list[Outcome] = []
+        for d in chunk:
+            if retry_pool is None:
+                retry_pool = new_pool(1)
+            try:
+                outcomes.extend(retry_pool.submit(_worker_run_chunk, [d]).result())
+            except BrokenProcessPool:
+                outcomes.append(Outcome(d.id, [], "worker process died while extracting this document"))
+                retry_pool.shutdown(wait=False)
+                retry_pool = None
+        return outcomes
+
+    finished = False
+    try:
+        chunks = _chunked(items, chunksize)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                else:
+                    submit(chunk)
+            if not pending:
+                break
+            chunk, future, generation = pending.popleft()
+            try:
+                outcomes = future.result()
+            except BrokenProcessPool:
+                if generation == len(pools) - 1:  # the current pool broke: replace it
+                    pools.append(new_pool(n_jobs))
+                outcomes = retry_one_by_one(chunk)
+            yield from outcomes
+        finished = True
+    finally:
+        if not finished:  # the consumer stopped early, an error, Ctrl-C: do not wait for work nobody reads
+            for _, future, _ in pending:
+                future.cancel()
+        for pool in pools + ([retry_pool] if retry_pool is not None else []):
+            if not finished:
+                _stop_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunked(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    """Lists of up to `size` consecutive items, read lazily."""
+    while True:
+        chunk = list(islice(items, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate the worker processes of `pool` now (Python 3.14 has a public method for it)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except Exception:  # pragma: no cover - already gone
+            pass
 
 
 def _as_document(item: str | Document | Mapping[str, Any], index: int, doc_date: str | None) -> Document:
@@ -111,7 +215,9 @@ _WORKER_ENGINE: Engine | None = None
 
 
 def _init_worker(spec_json: dict[str, Any]) -> None:
+    """Build the worker's engine once; Ctrl-C is the parent's to handle (it stops the workers)."""
     global _WORKER_ENGINE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_ENGINE = Engine(RuleSetSpec.from_json(spec_json))
 
 
@@ -120,9 +226,15 @@ def _worker_run(d: Document) -> Outcome:
     return _run_one(_WORKER_ENGINE, d)
 
 
+def _worker_run_chunk(docs: list[Document]) -> list[Outcome]:
+    """Outcomes of a chunk of documents, computed in a worker process."""
+    assert _WORKER_ENGINE is not None
+    return [_run_one(_WORKER_ENGINE, d) for d in docs]
+
+
 def compile_rules(path: str | Path) -> RuleSetSpec:
     """Parse, check and compile rule files without the cache; raises `RuleErrors`."""
-    return compile_program(load_program(path))
+    return compile_program(load_program(path, strict=False))
 
 
 def load(path: str | Path | None = None, use_cache: bool = True) -> RuleSet:

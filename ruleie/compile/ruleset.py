@@ -134,9 +134,13 @@ def compile_program(program: Program) -> RuleSetSpec:
     """Compile a loaded program; raise `RuleErrors` with every problem found."""
     sink = ErrorSink(sources=program.sources)
     sink.warnings.extend(program.warnings)
+    sink.errors.extend(program.errors)  # name errors from loading, reported with the compiler's
     lexicons: dict[str, CompiledLexicon] = {}
     lemmas: dict[str, tuple[str, str]] = {}
     for name, lex in program.lexicons.items():
+        if lex.file is not None and name not in program.lexicon_files:
+            lexicons[name] = CompiledLexicon(name)  # its file could not be read: already reported
+            continue
         file_text = program.lexicon_files.get(name, (None, None))[1]
         compiled = compile_lexicon(lex, file_text, sink)
         lexicons[name] = compiled

@@ -47,6 +47,7 @@ class Program:
     sources: dict[str, str] = field(default_factory=dict)
     file_paths: dict[str, Path] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -135,8 +136,13 @@ def rule_files_of(path: Path) -> tuple[Path, list[Path]]:
     return path.parent, [path]
 
 
-def load_program(path: str | Path) -> Program:
-    """Load rule files from a file or folder, resolve includes, and check every name."""
+def load_program(path: str | Path, strict: bool = True) -> Program:
+    """Load rule files from a file or folder, resolve includes, and check every name.
+
+    Syntax errors and unreadable files raise at once. Name errors raise too, unless `strict` is
+    False: then they are left in `program.errors` so that the compiler can add its own and report
+    everything together.
+    """
     path = Path(path)
     root, entries = rule_files_of(path)
     sink = ErrorSink()
@@ -155,11 +161,14 @@ def load_program(path: str | Path) -> Program:
                        "rule files may only include files inside their own folder")
             continue
         loader.load(entry, None)
+    sink.raise_if_any()  # a file that does not parse would make every later check cascade
     program = Program(root=root.resolve(), files=loader.order, sources=sink.sources, file_paths=loader.paths)
     _collect(program, sink)
     _check_names(program, sink)
     program.warnings = sink.warnings
-    sink.raise_if_any()
+    program.errors = sink.errors
+    if strict:
+        sink.raise_if_any()
     return program
 
 
