@@ -19,8 +19,8 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import islice
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from ruleie.compile import cache
@@ -91,7 +91,7 @@ class RuleSet:
             for d in items:
                 yield _run_one(self.engine, d)
             return
-        yield from _ordered_parallel(items, n_jobs, max(1, chunksize), self.spec.as_json())
+        yield from _ordered_parallel(items, n_jobs, max(1, chunksize), self)
 
 
 #: Chunks in flight per worker process: enough to keep every worker busy, few enough that reading
@@ -99,7 +99,7 @@ class RuleSet:
 _WINDOW_PER_WORKER = 4
 
 
-def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, spec_json: dict[str, Any]) -> Iterator[Outcome]:
+def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, ruleset: RuleSet) -> Iterator[Outcome]:
     """Outcomes of `items` computed by `n_jobs` worker processes, in input order, with bounded read-ahead.
 
     `multiprocessing.Pool.imap` would drain the input iterator as fast as it can (a 5 GB JSONL file
@@ -108,11 +108,21 @@ def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, sp
     a new pool takes over, and the documents of every chunk lost with the old one are retried one at
     a time in a separate single-worker pool, so only a document that kills its worker on its own is
     reported as failed, and the batch goes on.
+
+    The rule set is loaded once per worker, by the pool's initializer. Where processes are forked,
+    the parent compiles its matchers first and the workers inherit them (nothing is pickled or
+    compiled again); elsewhere each worker rebuilds the engine from the rule set's JSON spec.
     """
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    fork = os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    if fork:
+        ruleset.engine.matchers  # compile once, here; forked workers share the compiled patterns
+        initargs: tuple[Any, ...] = (ruleset.engine,)
+    else:
+        initargs = (ruleset.spec.as_json(),)
 
     def new_pool(workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(spec_json,))
+        return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs)
 
     window = n_jobs * _WINDOW_PER_WORKER
     pools = [new_pool(n_jobs)]  # pools[-1] is the current one; older ones are broken
@@ -214,11 +224,14 @@ def _run_one(engine: Engine, d: Document) -> Outcome:
 _WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(spec_json: dict[str, Any]) -> None:
-    """Build the worker's engine once; Ctrl-C is the parent's to handle (it stops the workers)."""
+def _init_worker(rules: Engine | dict[str, Any]) -> None:
+    """Set up the worker's engine once (inherited when forked, else built from the JSON spec).
+
+    Ctrl-C is the parent's to handle: it stops the workers.
+    """
     global _WORKER_ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_ENGINE = Engine(RuleSetSpec.from_json(spec_json))
+    _WORKER_ENGINE = rules if isinstance(rules, Engine) else Engine(RuleSetSpec.from_json(rules))
 
 
 def _worker_run(d: Document) -> Outcome:

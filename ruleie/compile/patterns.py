@@ -17,12 +17,18 @@ import regex
 
 from ruleie.compile.lexicons import CompiledLexicon
 from ruleie.dsl import ast
+from ruleie.dsl.resolve import walk
 from ruleie.normalize import normalize
 from ruleie.dsl.errors import ErrorSink, did_you_mean
 
 #: Between two items: whitespace, or nothing where at least one side is not a word character.
 GAP = r"(?:\s+|(?<!\w)|(?!\w))"
 CAPTURE_PREFIX = "c_"
+#: A macro whose regex is longer than this, used without captures, is written once per pattern
+#: (a `regex` DEFINE group) and called by name, instead of being copied at every use: nested
+#: macros would otherwise multiply into patterns of megabytes.
+SHARED_MACRO_SIZE = 2000
+_SHARED_PREFIX = "m_"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class PatternCompiler:
         self.sink = sink
         self._macro_cache: dict[str, str] = {}
         self._expanding: set[str] = set()
+        self._shared: dict[str, bool] = {}
+        self._macro_deps: dict[str, set[str]] = {}
+        self._needed: set[str] = set()  # shared macros called by the pattern being compiled
         self._checked_regex: set[str] = set()
 
     # -- public
@@ -68,6 +77,7 @@ class PatternCompiler:
             items, joins = [pattern], [True]
         segments: list[Segment] = []
         pending: list[tuple[ast.Pattern, bool]] = []
+        self._needed = set()
 
         def flush(glued_right: bool = False) -> None:
             if not pending:
@@ -79,7 +89,7 @@ class PatternCompiler:
                 source = self._Sequence(node, glued, glued_right)
             else:
                 source = self._edge_item(node, glued, glued_right)
-            segments.append(Segment("regex", source, glued=glued))
+            segments.append(Segment("regex", self.with_definitions(source), glued=glued))
             pending.clear()
 
         for item, join in zip(items, joins):
@@ -144,16 +154,41 @@ class PatternCompiler:
         return lex.pattern(node.tags)
 
     def _MacroRef(self, node: ast.MacroRef) -> str:
-        if node.name in self._macro_cache:
-            return self._macro_cache[node.name]
         macro = self.macros.get(node.name)
         if macro is None or node.name in self._expanding:
             return "(?!)"  # unknown or cyclic: reported by the name checks
-        self._expanding.add(node.name)
-        source = "(?:" + self.compile(macro.pattern) + ")"
-        self._expanding.discard(node.name)
-        self._macro_cache[node.name] = source
-        return source
+        if node.name not in self._macro_cache:
+            outer = self._needed
+            self._needed = set()
+            self._expanding.add(node.name)
+            source = "(?:" + self.compile(macro.pattern) + ")"
+            self._expanding.discard(node.name)
+            self._macro_deps[node.name] = self._needed
+            self._needed = outer
+            shared = len(source) > SHARED_MACRO_SIZE and not any(
+                isinstance(n, ast.Capture) for n in walk(macro.pattern, self.macros)
+            )
+            self._macro_cache[node.name] = source
+            self._shared[node.name] = shared
+        if self._shared[node.name]:
+            self._needed.add(node.name)
+            return f"(?&{_SHARED_PREFIX}{node.name})"
+        self._needed |= self._macro_deps[node.name]
+        return self._macro_cache[node.name]
+
+    def with_definitions(self, source: str) -> str:
+        """`source` preceded by the definitions of the shared macros it calls (transitively)."""
+        if not self._needed:
+            return source
+        todo, names = list(self._needed), set()
+        while todo:
+            name = todo.pop()
+            if name not in names:
+                names.add(name)
+                todo.extend(self._macro_deps.get(name, ()))
+        body = "".join(f"(?P<{_SHARED_PREFIX}{n}>{self._macro_cache[n]})" for n in sorted(names))
+        self._needed = set()
+        return f"(?(DEFINE){body}){source}"
 
     def _SpanRef(self, node: ast.SpanRef) -> str:
         return "(?!)"  # nested references are reported by the name checks

@@ -1,7 +1,10 @@
-"""Write records as JSONL, CSV or a terminal table; files are replaced atomically.
+"""Write records as JSONL, CSV, a terminal table or an HTML page; files are replaced atomically.
 
 JSONL is the contract other programs read: one record per line, exactly the record's JSON. CSV has
-one row per record with nested spans flattened to `field_start`, `field_end`, `field_text`.
+one row per record with nested spans flattened to `field_start`, `field_end`, `field_text` (RFC 4180:
+comma-separated, fields quoted when needed, CRLF line ends; an absent value is an empty cell; the
+`captures` of a record are left out). The table is for a terminal; the HTML page
+(`ruleie.io.html`) shows each document's text with its records highlighted.
 """
 
 from __future__ import annotations
@@ -12,28 +15,50 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
 from ruleie.records import RECORD_TYPES, Record, Span
 
-FORMATS = ("jsonl", "csv", "table")
+if TYPE_CHECKING:
+    from ruleie.api import Document
+
+FORMATS = ("jsonl", "csv", "table", "html")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
 def atomic_output(path: str | None) -> Iterator[IO[str]]:
-    """A text stream to `path` that replaces it only when complete (stdout when path is None)."""
+    """A text stream to `path` that replaces it only when complete (stdout when path is None).
+
+    The output goes to a temporary file next to `path`, renamed over it once everything is written
+    and flushed to disk; an error or Ctrl-C before that removes the temporary file and leaves a
+    previous `path` as it was. The new file gets the permissions of the file it replaces (or the
+    usual ones for a new file, per the umask). A `path` that exists and is not a regular file
+    (`/dev/null`, a named pipe) is written directly.
+    """
     if path is None or path == "-":
         import sys
 
         yield sys.stdout
         return
     target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -67,37 +92,55 @@ def csv_row(record: Record) -> dict[str, object]:
         value = getattr(record, name)
         if isinstance(value, Span):
             row[f"{name}_start"], row[f"{name}_end"], row[f"{name}_text"] = value.start, value.end, value.text
+        elif value is None and "Span" in str(type(record).model_fields[name].annotation):
+            row[f"{name}_start"] = row[f"{name}_end"] = row[f"{name}_text"] = None
         else:
             row[name] = value
     return row
 
 
 class Writer:
-    """Streams records to an output in one format."""
+    """Streams records to an output in one format (the table is printed at the end)."""
 
-    def __init__(self, stream: IO[str], fmt: str):
+    #: Formats that need each document's text, not only its records.
+    NEEDS_TEXT = frozenset({"html"})
+
+    def __init__(self, stream: IO[str], fmt: str, title: str = "ruleie extraction"):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
         self.stream = stream
         self.fmt = fmt
         self.rows: list[Record] = []
         self.csv: csv.DictWriter | None = None
+        self.html = None
         if fmt == "csv":
             self.csv = csv.DictWriter(stream, fieldnames=csv_columns(), extrasaction="ignore")
             self.csv.writeheader()
+        elif fmt == "html":
+            from ruleie.io.html import HtmlWriter
 
-    def write(self, records: list[Record]) -> None:
-        """Write the records of one document."""
+            self.html = HtmlWriter(stream, title)
+
+    def write(self, records: list[Record], document: Document | None = None) -> None:
+        """Write the records of one document (`document` gives its text, which HTML shows)."""
         if self.fmt == "jsonl":
             self.stream.write("".join(r.model_dump_json() + "\n" for r in records))
         elif self.csv is not None:
             for r in records:
                 self.csv.writerow(csv_row(r))
+        elif self.html is not None:
+            if document is None:
+                raise ValueError("the html format needs each document's text")
+            self.html.write(document.id, document.text, records, document.date)
         else:
             self.rows.extend(records)
 
     def close(self) -> None:
-        """Finish the output (the table is printed at the end)."""
+        """Finish the output."""
         if self.fmt == "table":
             self.stream.write(render_table(self.rows, width=None if self.stream.isatty() else 160))
+        elif self.html is not None:
+            self.html.close()
         self.stream.flush()
 
 

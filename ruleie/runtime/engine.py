@@ -77,11 +77,12 @@ class Engine:
         memo: dict[int, list[tuple[int, int, str]]] = {}
         records: list[tuple[int, int, int, Record]] = []
         tr = Trace() if trace else None
+        shared: dict = {}  # results of compiled parts by position, shared by the rules (see RuleMatcher.find)
         for phase, lo, hi in self.phase_ranges:
             groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
             for i in range(lo, hi):
                 rule = self.rules[i]
-                found = matchers[i].find(text, spans, timeout)
+                found = matchers[i].find(text, spans, timeout, shared)
                 for m in found:
                     for action in rule.actions:
                         groups.setdefault((action.kind, action.label), []).append((m, action))
@@ -154,6 +155,7 @@ class Engine:
             return None  # e.g. an optional capture bound to a required field did not match
         if values.get("span") is None:
             values["span"] = self._span(norm, m.start, m.end)
+        values = {k: v for k, v in values.items() if v is not None}  # empty optional fields keep their defaults
         model = RECORD_TYPES[action.label]
         return model(doc=doc, rule=rule.name, origin=rule.origin, captures=captures, **values)
 
