@@ -62,7 +62,9 @@ class PatternCompiler:
         self.sink = sink
         self._macro_cache: dict[str, str] = {}
         self._expanding: set[str] = set()
-        self._shared: dict[str, bool] = {}
+        self._big: dict[str, bool] = {}  # large and capture-free: worth sharing when used twice
+        self._uses: dict[str, int] = {}  # how often each macro occurs in the rule being compiled
+        self._expansion: dict[str, dict[str, int]] = {}
         self._macro_deps: dict[str, set[str]] = {}
         self._needed: set[str] = set()  # shared macros called by the pattern being compiled
         self._checked_regex: set[str] = set()
@@ -78,6 +80,7 @@ class PatternCompiler:
         segments: list[Segment] = []
         pending: list[tuple[ast.Pattern, bool]] = []
         self._needed = set()
+        self._uses = self._occurrences(pattern)
 
         def flush(glued_right: bool = False) -> None:
             if not pending:
@@ -165,16 +168,28 @@ class PatternCompiler:
             self._expanding.discard(node.name)
             self._macro_deps[node.name] = self._needed
             self._needed = outer
-            shared = len(source) > SHARED_MACRO_SIZE and not any(
+            self._macro_cache[node.name] = source
+            self._big[node.name] = len(source) > SHARED_MACRO_SIZE and not any(
                 isinstance(n, ast.Capture) for n in walk(macro.pattern, self.macros)
             )
-            self._macro_cache[node.name] = source
-            self._shared[node.name] = shared
-        if self._shared[node.name]:
+        if self._big[node.name] and self._uses.get(node.name, 0) >= 2:
             self._needed.add(node.name)
             return f"(?&{_SHARED_PREFIX}{node.name})"
         self._needed |= self._macro_deps[node.name]
         return self._macro_cache[node.name]
+
+    def _occurrences(self, node: ast.Pattern) -> dict[str, int]:
+        """How many times each macro occurs in `node` once every macro is expanded (memoised)."""
+        counts: dict[str, int] = {}
+        for child in walk(node):
+            if isinstance(child, ast.MacroRef) and child.name in self.macros:
+                counts[child.name] = counts.get(child.name, 0) + 1
+                if child.name not in self._expansion:
+                    self._expansion[child.name] = {}  # cycle guard (cycles are reported elsewhere)
+                    self._expansion[child.name] = self._occurrences(self.macros[child.name].pattern)
+                for inner, n in self._expansion[child.name].items():
+                    counts[inner] = counts.get(inner, 0) + n
+        return counts
 
     def with_definitions(self, source: str) -> str:
         """`source` preceded by the definitions of the shared macros it calls (transitively)."""
