@@ -105,3 +105,34 @@ def trie_pattern(
     if not trie:
         return r"(?!)"
     return _emit(trie, accents_insensitive, first_upper)
+
+
+def trie_pattern_with_tails(
+    entries: dict[str, str], accents_insensitive: bool = False, first_upper: bool = False
+) -> str:
+    """A regex matching each word followed by its own pattern (`entries`: word -> pattern after
+    it), prefix-grouped like `trie_pattern`.
+
+    Meant for words of which at most one can match at any position (the first words of multiword
+    lexicon entries, each followed by whitespace): the order of the alternatives is then
+    irrelevant, and one trie replaces one alternative per word. Raises ValueError when two words
+    have the same key (after folding accents).
+    """
+    trie: dict = {}
+    for word, tail in entries.items():
+        node = trie
+        for ch in fold_accents(word) if accents_insensitive else word:
+            node = node.setdefault(ch, {})
+        if _END in node:
+            raise ValueError(f"two entries share the key of {word!r}")
+        node[_END] = tail
+    if not trie:
+        return r"(?!)"
+    return _emit_tails(trie, accents_insensitive, first_upper)
+
+
+def _emit_tails(node: dict, accents: bool, either_case: bool = False) -> str:
+    parts = [_atom(ch, accents, either_case) + _emit_tails(child, accents) for ch, child in sorted(node.items()) if ch != _END]
+    if _END in node:
+        parts.append(node[_END])
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"

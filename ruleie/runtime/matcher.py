@@ -9,7 +9,8 @@ spans of a later label start at that position, the longest that lets the rest ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import re
 import warnings
@@ -19,6 +20,7 @@ import regex
 from ruleie.compile.patterns import CAPTURE_PREFIX, GAP, Segment
 from ruleie.runtime.overlap import Match
 
+@lru_cache(maxsize=512)
 def compile_fast(source: str):
     """Compile with the stdlib `re` engine when the pattern is valid there, else with `regex`.
 
@@ -26,6 +28,9 @@ def compile_fast(source: str):
     scans large trie-shaped alternations several times faster; `regex` takes what `re` cannot
     express (`\\p{..}` classes, variable-length lookbehind, one name on several groups) and supports
     a matching time budget.
+
+    Memoised (like the engines' own caches, but past their 500-pattern limit): rules that share a
+    part share one compiled pattern, which `RuleMatcher.find` uses to share work between rules.
     """
     try:
         with warnings.catch_warnings():
@@ -41,6 +46,9 @@ def _iter(pattern, text: str, timeout: float | None):
         return pattern.finditer(text, timeout=timeout)
     return pattern.finditer(text)
 
+
+#: Marks a position the memo of `RuleMatcher.find` has not seen yet.
+_UNKNOWN = object()
 
 #: How far before an anchor span the part of a pattern preceding it may start.
 LEFT_WINDOW = 400
@@ -64,21 +72,42 @@ def _touching(text: str, pos: int) -> bool:
     The part of a pattern before an anchor span is matched with `endpos` at the span's start,
     where the regex sees an end of text; this restores what `GAP` would see in the full text.
     """
-    return 0 < pos < len(text) and _WORD.match(text, pos - 1) is not None and _WORD.match(text, pos) is not None
+    return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
 
 
 _WORD = regex.compile(r"\w")
+_WORD_CHARS: dict[str, bool] = {}
 
 
-def _captures(m) -> dict[str, tuple[int, int]]:
-    """Named captures of a regex match that took part in it, trimmed."""
+def _is_word(ch: str) -> bool:
+    """Whether `ch` is a word character for `regex` (memoised: `\\w` needs no context)."""
+    known = _WORD_CHARS.get(ch)
+    if known is None:
+        known = _WORD.match(ch) is not None
+        if len(_WORD_CHARS) < 65536:
+            _WORD_CHARS[ch] = known
+    return known
+
+
+def capture_groups(pattern) -> tuple[tuple[str, str], ...]:
+    """(group name, capture name) of every capture group of a compiled pattern, in group order."""
+    if pattern is None:
+        return ()
+    return tuple((g, g[len(CAPTURE_PREFIX):]) for g in pattern.groupindex if g.startswith(CAPTURE_PREFIX))
+
+
+def _captures(m, groups: tuple[tuple[str, str], ...] | None = None) -> dict[str, tuple[int, int]]:
+    """Named captures of a regex match that took part in it, trimmed (`groups`: of `m.re`)."""
     out = {}
+    if groups is None:
+        groups = capture_groups(m.re)
+    if not groups:
+        return out
     text = m.string
-    for group in m.re.groupindex:
-        if group.startswith(CAPTURE_PREFIX):
-            start, end = m.span(group)
-            if start >= 0:
-                out[group[len(CAPTURE_PREFIX):]] = trim(text, start, end)
+    for group, name in groups:
+        start, end = m.span(group)
+        if start >= 0:
+            out[name] = trim(text, start, end)
     return out
 
 
@@ -97,6 +126,12 @@ class RuleMatcher:
     scan: "re.Pattern[str] | regex.Pattern[str] | None"  # the whole rule when it has no references
     parts: "list[re.Pattern[str] | regex.Pattern[str] | None]"  # per segment, anchored for chaining
     anchor: int  # index of the first reference segment, or -1
+    scan_groups: tuple[tuple[str, str], ...] = ()  # capture groups of `scan`
+    part_groups: list[tuple[tuple[str, str], ...]] = field(default_factory=list)  # of each part
+
+    def __post_init__(self) -> None:
+        self.scan_groups = capture_groups(self.scan)
+        self.part_groups = [capture_groups(p) for p in self.parts]
 
     @classmethod
     def build(cls, index: int, segments: list[Segment]) -> "RuleMatcher":
@@ -120,17 +155,26 @@ class RuleMatcher:
                 parts.append(compile_fast(f"{glue}(?:{seg.source})"))
         return cls(index, segments, None, parts, anchor)
 
-    def find(self, text: str, spans: SpanIndex, timeout: float | None = None) -> list[Match]:
-        """Every match of the rule in `text` given the spans of earlier phases."""
+    def find(self, text: str, spans: SpanIndex, timeout: float | None = None, memo: dict | None = None) -> list[Match]:
+        """Every match of the rule in `text` given the spans of earlier phases.
+
+        `memo` (one dict per text, shared by the rules run over it) remembers the result of each
+        compiled part at each position, so that rules sharing a part (the same subject before the
+        same verb) match it once.
+        """
         if self.scan is not None:
-            found = (_match(self.index, text, m.start(), m.end(), _captures(m)) for m in _iter(self.scan, text, timeout))
+            groups = self.scan_groups
+            found = (_match(self.index, text, m.start(), m.end(), _captures(m, groups)) for m in _iter(self.scan, text, timeout))
             return [m for m in found if m is not None]
+        if memo is None:
+            memo = {}
         out: list[Match] = []
         if self.anchor == 0 and self.segments[0].kind == "regex":
             first = self.parts[0]
             assert first is not None
+            groups = self.part_groups[0]
             for m in _iter(first, text, timeout):
-                done = self._chain(text, spans, 1, m.end(), _captures(m), timeout)
+                done = self._chain(text, spans, 1, m.end(), _captures(m, groups), timeout, memo)
                 if done is not None:
                     match = _match(self.index, text, m.start(), done[0], done[1])
                     if match is not None:
@@ -138,26 +182,39 @@ class RuleMatcher:
             return out
         anchor_seg = self.segments[self.anchor]
         by_start = spans.get(anchor_seg.label, {})
+        left = self.parts[0] if self.anchor > 0 else None
+        left_groups = self.part_groups[0] if left is not None else ()
+        check_touching = left is not None and not anchor_seg.glued
+        chain_from = self.anchor + 1
+        capture = anchor_seg.capture
         for start in sorted(by_start):
-            left_start, captures = start, {}
-            if self.anchor > 0:
-                left = self.parts[0]
-                assert left is not None
-                m = left.search(text, max(0, start - LEFT_WINDOW), start)
-                if m is None or (not anchor_seg.glued and _touching(text, start)):
-                    continue
-                left_start, captures = m.start(), _captures(m)
+            if check_touching and _touching(text, start):
+                continue
+            # The part after the anchor is matched first: it is anchored at the span's end and
+            # usually fails at once, while the part before it is a search over LEFT_WINDOW
+            # characters. The two are independent (the left part only adds its captures), so
+            # the result is the same as matching left to right.
             for end in by_start[start]:
-                caps = dict(captures)
-                if anchor_seg.capture:
-                    caps[anchor_seg.capture] = (start, end)
-                done = self._chain(text, spans, self.anchor + 1, end, caps, timeout)
+                done = self._chain(text, spans, chain_from, end, {capture: (start, end)} if capture else {}, timeout, memo)
                 if done is not None:
-                    final_end, final_caps = done
-                    match = _match(self.index, text, left_start, final_end, final_caps)
-                    if match is not None:
-                        out.append(match)
                     break
+            else:
+                continue
+            final_end, final_caps = done
+            left_start = start
+            if left is not None:
+                key = (id(left), start, 0)
+                hit = memo.get(key, _UNKNOWN)
+                if hit is _UNKNOWN:
+                    m = left.search(text, max(0, start - LEFT_WINDOW), start)
+                    hit = memo[key] = None if m is None else (m.start(), _captures(m, left_groups))
+                if hit is None:
+                    continue
+                left_start = hit[0]
+                final_caps = {**hit[1], **final_caps}
+            match = _match(self.index, text, left_start, final_end, final_caps)
+            if match is not None:
+                out.append(match)
         return out
 
     def _chain(
@@ -168,6 +225,7 @@ class RuleMatcher:
         pos: int,
         caps: dict[str, tuple[int, int]],
         timeout: float | None,
+        memo: dict | None = None,
     ) -> tuple[int, dict[str, tuple[int, int]]] | None:
         """Match segments i.. from `pos`; the end and captures of the first complete match."""
         if i == len(self.segments):
@@ -176,10 +234,16 @@ class RuleMatcher:
         if seg.kind == "regex":
             part = self.parts[i]
             assert part is not None
-            m = part.match(text, pos)
-            if m is None:
+            key = (id(part), pos, 1)
+            hit = memo.get(key, _UNKNOWN) if memo is not None else _UNKNOWN
+            if hit is _UNKNOWN:
+                m = part.match(text, pos)
+                hit = None if m is None else (m.end(), _captures(m, self.part_groups[i]))
+                if memo is not None:
+                    memo[key] = hit
+            if hit is None:
                 return None
-            return self._chain(text, spans, i + 1, m.end(), {**caps, **_captures(m)}, timeout)
+            return self._chain(text, spans, i + 1, hit[0], {**caps, **hit[1]}, timeout, memo)
         if seg.glued:
             start: int | None = pos
         else:
@@ -188,9 +252,9 @@ class RuleMatcher:
         if start is not None:
             for end in spans.get(seg.label, {}).get(start, ()):
                 nested = {**caps, seg.capture: (start, end)} if seg.capture else caps
-                done = self._chain(text, spans, i + 1, end, nested, timeout)
+                done = self._chain(text, spans, i + 1, end, nested, timeout, memo)
                 if done is not None:
                     return done
         if seg.optional:  # `<Label>?`: go on without it
-            return self._chain(text, spans, i + 1, pos, caps, timeout)
+            return self._chain(text, spans, i + 1, pos, caps, timeout, memo)
         return None
