@@ -292,7 +292,7 @@ def _check_names(program: Program, sink: ErrorSink) -> None:
         for rule in phase.rules:
             check_pattern(rule.pattern)
             _check_span_refs(rule, produced, sink)
-            names = captures_of(rule.pattern, macros) if not sink.errors else captures_of(rule.pattern, {})
+            names = captures_of(rule.pattern, macros)
             for action in rule.actions:
                 produced_here.add(action.label)
                 for field_name, value in action.fields:
