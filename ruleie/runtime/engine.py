@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
-from ruleie.runtime.fields import ANTECEDENT_LABEL, FieldFunctions
+from ruleie.compile.lexicons import normalize_key
+from ruleie.runtime.fields import ANTECEDENT_LABEL, PRONOUNS, FieldFunctions
 from ruleie.runtime.matcher import RuleMatcher, SpanIndex
 from ruleie.runtime.overlap import Match, resolve
 
@@ -88,24 +89,27 @@ class Engine:
                         groups.setdefault((action.kind, action.label), []).append((m, action))
             new_spans: list[tuple[str, int, int]] = []
             for (kind, label), items in groups.items():
-                by_id = {id(m): a for m, a in items}
-                kept = resolve([m for m, _ in items], phase.overlap, self.priority)
+                actions_of: dict[int, list[ActionSpec]] = {}  # one match may carry several actions
+                for m, a in items:
+                    actions_of.setdefault(id(m), []).append(a)
+                unique = list({id(m): m for m, _ in items}.values())
+                kept = resolve(unique, phase.overlap, self.priority)
                 kept_ids = {id(m) for m in kept}
                 if tr is not None:
-                    tr.found.extend((self.rules[m.rule], m, label, id(m) in kept_ids) for m, _ in items)
+                    tr.found.extend((self.rules[m.rule], m, label, id(m) in kept_ids) for m in unique)
                 for m in kept:
-                    action = by_id[id(m)]
                     rule = self.rules[m.rule]
-                    if kind == "emit":
-                        record = self._record(rule, action, m, norm, doc, spans, doc_date, memo)
-                        if record is None:
-                            continue
-                        new_spans.append((label, *_record_extent(action, m)))
-                        records.append((record.span.start, -record.span.end, m.rule, record))
-                    else:
-                        new_spans.append((label, m.start, m.end))
-                        if tr is not None:
-                            tr.marks.append((label, m.start, m.end, rule))
+                    for action in actions_of[id(m)]:
+                        if kind == "emit":
+                            record = self._record(rule, action, m, norm, doc, spans, doc_date, memo)
+                            if record is None:
+                                continue
+                            new_spans.append((label, *_record_extent(action, m)))
+                            records.append((record.span.start, -record.span.end, m.rule, record))
+                        else:
+                            new_spans.append((label, m.start, m.end))
+                            if tr is not None:
+                                tr.marks.append((label, m.start, m.end, rule))
             for label, start, end in new_spans:
                 ends = spans.setdefault(label, {}).setdefault(start, [])
                 if end not in ends:
@@ -145,7 +149,12 @@ class Engine:
                 if loc is None:
                     values[f.name] = None
                 elif f.value == "antecedent":
-                    values[f.name] = self.functions.antecedent(norm.text[loc[0] : loc[1]], loc[0], _antecedents(spans, norm, memo))
+                    pronoun = norm.text[loc[0] : loc[1]]
+                    values[f.name] = (
+                        self.functions.antecedent(pronoun, loc[0], _antecedents(spans, norm, memo))
+                        if normalize_key(pronoun) in PRONOUNS
+                        else None
+                    )
                 elif f.value.startswith("date_"):
                     values[f.name] = self.functions.date_field(f.value, norm.text, loc, doc_date)
                 else:

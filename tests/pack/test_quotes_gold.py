@@ -1,8 +1,9 @@
 """Gold tests of the reporting-speech part of the French pack (Quote records).
 
-Data: `quotes_gold.jsonl` (written with the rules; sentences written for this pack, none copied from
-a corpus) and `quotes_holdout_gold.jsonl` (written after the first evaluation, to estimate how the
-rules do on sentences they were not tuned on). One JSON object per line: the text and its expected
+Data (sentences written for this pack, none copied from a corpus): `quotes_gold.jsonl` (written with
+the rules), `quotes_holdout_gold.jsonl` (written after a first version of the rules; its five
+errors were then fixed) and `quotes_blind_gold.jsonl` (written at the end, scored once, not used to
+change the rules). One JSON object per line: the text and its expected
 Quote records (see `ruleie.eval` for the format and how records are paired).
 
 Every item is checked on its own (all expected records found with the right kind, content, speaker,
@@ -20,7 +21,7 @@ import ruleie
 from ruleie.eval import evaluate, load_gold, match, pair_errors
 
 HERE = Path(__file__).parent
-GOLD_FILES = [HERE / "quotes_gold.jsonl", HERE / "quotes_holdout_gold.jsonl"]
+GOLD_FILES = [HERE / "quotes_gold.jsonl", HERE / "quotes_holdout_gold.jsonl", HERE / "quotes_blind_gold.jsonl"]
 ITEMS = load_gold(GOLD_FILES)
 
 

@@ -358,3 +358,16 @@ def test_extract_many_in_input_order() -> None:
         ("0", ["said"], None), ("x", [], None), ("2", ["apostrophe"], None)
     ]
     assert outcomes[0].records[0].doc == "0"
+
+
+def test_one_match_can_emit_several_records_of_one_type(tmp_path):
+    """Each `emit` of a rule makes its own record, even with the same record type."""
+    import ruleie
+
+    path = tmp_path / "two.rules"
+    path.write_text(
+        'phase p {\n  rule r\n    match "oui"\n    emit Mention(label="first")\n    emit Mention(label="second")\n}\n',
+        encoding="utf-8",
+    )
+    records = ruleie.load(path, use_cache=False).extract("oui, oui")
+    assert [(r.label, r.span.start) for r in records] == [("first", 0), ("second", 0), ("first", 5), ("second", 5)]
