@@ -12,6 +12,7 @@ that does not compile yet, is reported as unavailable with the reason, never as 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import platform
@@ -191,6 +192,7 @@ class LoadedPart:
 def _subset_folder(files: Iterable[Path], folder: Path) -> Path:
     """A temporary rule folder holding `files` plus every non-rule file and folder of the pack."""
     tmp = Path(tempfile.mkdtemp(prefix="ruleie-bench-part-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     for item in folder.iterdir():
         if item.is_dir() and not item.name.startswith((".", "__")):
             shutil.copytree(item, tmp / item.name)
@@ -408,9 +410,11 @@ import ruleie
 t1 = time.perf_counter()
 rules = ruleie.load(PACK)
 t2 = time.perf_counter()
-rules.extract(SAMPLE)
+if EXTRACT:
+    rules.extract(SAMPLE)
 t3 = time.perf_counter()
-rules.extract(SAMPLE)
+if EXTRACT:
+    rules.extract(SAMPLE)
 t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "first_extract": t3 - t2, "second_extract": t4 - t3,
                   "from_cache": rules.from_cache}))
@@ -457,7 +461,7 @@ def peak_rss_kb() -> int:
 
 def _pack_line() -> str:
     override = os.environ.get("RULEIE_BENCH_PACK")
-    return f"PACK = {json.dumps(str(Path(override).resolve()) if override else None)}\n"
+    return f"PACK = {str(Path(override).resolve()) if override else None!r}\n"
 
 
 def measure_cold_compile() -> dict:
@@ -465,10 +469,10 @@ def measure_cold_compile() -> dict:
     return run_python(_pack_line() + _COLD_CODE)
 
 
-def measure_cached_load(cache_dir: str | Path) -> dict:
-    """`ruleie.load()` and its first extraction in a fresh interpreter whose cache holds the pack
-    (the first call fills the cache; callers repeat and take medians)."""
-    code = _pack_line() + f"SAMPLE = {json.dumps(SAMPLE, ensure_ascii=False)}\n" + _CACHED_CODE
+def measure_cached_load(cache_dir: str | Path, extract: bool = True) -> dict:
+    """`ruleie.load()` and (with `extract`) its first extraction in a fresh interpreter whose cache
+    holds the pack (the first call fills the cache; callers repeat and take medians)."""
+    code = _pack_line() + f"SAMPLE = {json.dumps(SAMPLE, ensure_ascii=False)}\nEXTRACT = {extract!r}\n" + _CACHED_CODE
     return run_python(code, {"RULEIE_CACHE_DIR": str(cache_dir)})
 
 
@@ -477,7 +481,7 @@ def measure_peak_rss(mode: str, corpus: str | Path | None = None) -> dict:
     `mode` is "docs" (document by document) or "single" (the corpus as one document)."""
     path = corpus_path(corpus)
     code = _pack_line() + (
-        f"BENCH_DIR = {json.dumps(str(BENCH_DIR))}\nCORPUS = {json.dumps(str(path) if path else None)}\n"
+        f"BENCH_DIR = {str(BENCH_DIR)!r}\nCORPUS = {str(path) if path else None!r}\n"
         f"MODE = {mode!r}\n" + _RSS_CODE
     )
     return run_python(code, timeout=7200)

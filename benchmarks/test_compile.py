@@ -72,17 +72,20 @@ def test_compile_cold_fresh_process(benchmark, report):
 def test_load_cached_fresh_process(benchmark, report, tmp_path):
     _pack_or_skip()
     cache = tmp_path / "cache"
-    first = _bench.measure_cached_load(cache)  # fills the cache
+    first = _bench.measure_cached_load(cache, extract=False)  # fills the cache
     assert not first["from_cache"]
     samples: list[dict] = []
     benchmark.group = "compile"
-    benchmark.pedantic(lambda: samples.append(_bench.measure_cached_load(cache)), rounds=5, iterations=1)
+    benchmark.pedantic(lambda: samples.append(_bench.measure_cached_load(cache, extract=False)), rounds=5, iterations=1)
     assert all(s["from_cache"] for s in samples)
-    med = {k: statistics.median(s[k] for s in samples) for k in ("import", "load", "first_extract", "second_extract")}
-    benchmark.extra_info.update({f"{k}_s": v for k, v in med.items()}, note="benchmark time = whole subprocess")
+    load = statistics.median(s["load"] for s in samples)
+    imp = statistics.median(s["import"] for s in samples)
+    once = _bench.measure_cached_load(cache)  # once: the first extraction compiles every regex of the pack
+    benchmark.extra_info.update(load_s=load, import_s=imp, load_plus_first_extract_s=once["load"] + once["first_extract"],
+                                second_extract_s=once["second_extract"], note="benchmark time = whole subprocess")
     report(
-        f"cached load (fresh process): load {med['load'] * 1000:,.1f} ms; load + first extract "
-        f"{(med['load'] + med['first_extract']) * 1000:,.0f} ms (first extract compiles the regexes; "
-        f"second extract {med['second_extract'] * 1000:,.1f} ms); import ruleie {med['import'] * 1000:,.0f} ms"
+        f"cached load (fresh process): load {load * 1000:,.1f} ms; load + first extract "
+        f"{(once['load'] + once['first_extract']) * 1000:,.0f} ms (the first extraction compiles the regexes; "
+        f"the second takes {once['second_extract'] * 1000:,.1f} ms); import ruleie {imp * 1000:,.0f} ms"
     )
-    _bench.check_target("cached load", med["load"], CACHED_LOAD_LIMIT_S, "s", False, report)
+    _bench.check_target("cached load", load, CACHED_LOAD_LIMIT_S, "s", False, report)
