@@ -80,8 +80,8 @@ class CompiledLexicon:
         return self._patterns[key]
 
 
-#: Continuations up to this length are repeated after each first word of their group rather than
-#: shared by a separate alternative (see `_factored`).
+#: A group's continuation is repeated after each of its first words rather than shared by a
+#: separate alternative when the copies add at most this many characters (see `_factored`).
 _SHARED_TAIL_MAX = 64
 
 
@@ -94,7 +94,7 @@ def _factored(words: list[str], accents: bool, first_upper: bool, ignore_case: b
     Every entry ending in a word character ends with a word boundary.
 
     A first word that is alone in its group (most multiword entries of a list of names), or whose
-    group's continuations are short enough to be written once per word, joins one trie of such
+    group's continuations are short enough to be copied after each of its words, joins one trie of such
     words, each followed by its own continuation, instead of being one more alternative tried at
     every position: scanning then costs about the same whatever the number of entries. This changes no match, nor the order in which a match's candidates are tried: a first
     word must be followed by whitespace, so it spans the whole run of non-space characters where it
@@ -115,7 +115,7 @@ def _factored(words: list[str], accents: bool, first_upper: bool, ignore_case: b
     lone: dict[str, str] = {}
     for rest, heads in sorted(by_continuations.items(), key=lambda kv: sorted(kv[1])):
         tail = _factored(sorted(rest), accents, False, ignore_case)
-        if merge and (len(heads) == 1 or len(tail) <= _SHARED_TAIL_MAX):
+        if merge and (len(heads) == 1 or len(tail) * (len(heads) - 1) <= _SHARED_TAIL_MAX):
             for head in heads:
                 lone[head] = r"\s+" + f"(?:{tail})"
         else:
