@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from time import monotonic, perf_counter
 
 from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
 from ruleie.normalize import NormalizedText, normalize
@@ -26,6 +27,37 @@ class Trace:
 
     found: list[tuple[RuleSpec, Match, str, bool]] = field(default_factory=list)
     marks: list[tuple[str, int, int, RuleSpec]] = field(default_factory=list)
+
+
+class MatchTimeout(Exception):
+    """A document used up its matching time budget; names the rule that was running."""
+
+    def __init__(self, rule: RuleSpec, budget: float):
+        self.rule = rule
+        self.budget = budget
+        super().__init__(f"time budget of {budget:g} s used up in rule {rule.name} ({rule.origin})")
+
+
+@dataclass
+class Profile:
+    """Per-rule counts and times summed over the documents of one or more runs (`ruleie profile`).
+
+    Lists are indexed like `Engine.rules`. `found` counts matches before overlap resolution, `kept`
+    the ones it kept (a match kept by several actions counts once); `seconds` is matching time, and
+    `resolve_seconds` per phase the time of overlap resolution and record building.
+    """
+
+    found: list[int]
+    kept: list[int]
+    seconds: list[float]
+    resolve_seconds: dict[str, float] = field(default_factory=dict)
+    documents: int = 0
+    chars: int = 0
+
+    @classmethod
+    def empty(cls, n_rules: int) -> "Profile":
+        """A profile with every count at zero, for a rule set of `n_rules` rules."""
+        return cls([0] * n_rules, [0] * n_rules, [0.0] * n_rules)
 
 
 @dataclass
@@ -70,9 +102,15 @@ class Engine:
         doc_date: str | None = None,
         trace: bool = False,
         timeout: float | None = None,
+        profile: Profile | None = None,
     ) -> DocumentResult:
-        """Records of one document in text order (by start, longer first, then type)."""
+        """Records of one document in text order (by start, longer first, then type).
+
+        `timeout` is the document's matching time budget in seconds: past it, `MatchTimeout` names
+        the rule that was running. `profile`, when given, accumulates per-rule counts and times.
+        """
         matchers = self.matchers
+        deadline = None if timeout is None else monotonic() + timeout
         norm = normalize(original)
         text = norm.text
         spans: SpanIndex = {}
@@ -84,10 +122,21 @@ class Engine:
             groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
             for i in range(lo, hi):
                 rule = self.rules[i]
-                found = matchers[i].find(text, spans, timeout, shared)
+                started = perf_counter() if profile is not None else 0.0
+                try:
+                    found = matchers[i].find(text, spans, deadline, shared)
+                except TimeoutError:
+                    raise MatchTimeout(rule, timeout or 0.0) from None
+                if deadline is not None and monotonic() > deadline:
+                    raise MatchTimeout(rule, timeout or 0.0)
+                if profile is not None:
+                    profile.seconds[i] += perf_counter() - started
+                    profile.found[i] += len(found)
                 for m in found:
                     for action in rule.actions:
                         groups.setdefault((action.kind, action.label), []).append((m, action))
+            started = perf_counter() if profile is not None else 0.0
+            counted: set[int] = set()  # matches already counted as kept (profile)
             new_spans: list[tuple[str, int, int]] = []
             for (kind, label), items in groups.items():
                 actions_of: dict[int, list[ActionSpec]] = {}  # one match may carry several actions
@@ -96,6 +145,11 @@ class Engine:
                 unique = list({id(m): m for m, _ in items}.values())
                 kept = resolve(unique, phase.overlap, self.priority)
                 kept_ids = {id(m) for m in kept}
+                if profile is not None:
+                    for m in kept:
+                        if id(m) not in counted:
+                            counted.add(id(m))
+                            profile.kept[m.rule] += 1
                 if tr is not None:
                     tr.found.extend((self.rules[m.rule], m, label, id(m) in kept_ids) for m in unique)
                 for m in kept:
@@ -116,6 +170,11 @@ class Engine:
                 if end not in ends:
                     ends.append(end)
                     ends.sort(reverse=True)
+            if profile is not None:
+                profile.resolve_seconds[phase.name] = profile.resolve_seconds.get(phase.name, 0.0) + perf_counter() - started
+        if profile is not None:
+            profile.documents += 1
+            profile.chars += len(original)
         records.sort(key=lambda r: (r[0], r[1], r[3].type, r[2]))
         result = DocumentResult([r[3] for r in records], tr)
         if tr is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from time import monotonic
 
 import re
 import warnings
@@ -40,10 +41,15 @@ def compile_fast(source: str):
         return regex.compile(source)
 
 
-def _iter(pattern, text: str, timeout: float | None):
-    """`finditer` honouring `timeout` where the engine supports it."""
-    if timeout is not None and isinstance(pattern, regex.Pattern):
-        return pattern.finditer(text, timeout=timeout)
+def _left(deadline: float) -> float:
+    """Seconds left before `deadline` (a `time.monotonic()` value), never zero (`regex` reads 0 as "none")."""
+    return max(deadline - monotonic(), 1e-6)
+
+
+def _iter(pattern, text: str, deadline: float | None):
+    """`finditer` stopped at `deadline` where the engine supports it (`regex` raises TimeoutError)."""
+    if deadline is not None and isinstance(pattern, regex.Pattern):
+        return pattern.finditer(text, timeout=_left(deadline))
     return pattern.finditer(text)
 
 
@@ -155,8 +161,12 @@ class RuleMatcher:
                 parts.append(compile_fast(f"{glue}(?:{seg.source})"))
         return cls(index, segments, None, parts, anchor)
 
-    def find(self, text: str, spans: SpanIndex, timeout: float | None = None, memo: dict | None = None) -> list[Match]:
+    def find(self, text: str, spans: SpanIndex, deadline: float | None = None, memo: dict | None = None) -> list[Match]:
         """Every match of the rule in `text` given the spans of earlier phases.
+
+        `deadline` (a `time.monotonic()` value) bounds the time of `regex`-compiled patterns, which
+        raise `TimeoutError` past it; `re`-compiled ones cannot be interrupted (the compiler gives
+        `re` only patterns without runaway backtracking) and are checked by the caller afterwards.
 
         `memo` (one dict per text, shared by the rules run over it) remembers the result of each
         compiled part at each position, so that rules sharing a part (the same subject before the
@@ -164,7 +174,7 @@ class RuleMatcher:
         """
         if self.scan is not None:
             groups = self.scan_groups
-            found = (_match(self.index, text, m.start(), m.end(), _captures(m, groups)) for m in _iter(self.scan, text, timeout))
+            found = (_match(self.index, text, m.start(), m.end(), _captures(m, groups)) for m in _iter(self.scan, text, deadline))
             return [m for m in found if m is not None]
         if memo is None:
             memo = {}
@@ -173,8 +183,8 @@ class RuleMatcher:
             first = self.parts[0]
             assert first is not None
             groups = self.part_groups[0]
-            for m in _iter(first, text, timeout):
-                done = self._chain(text, spans, 1, m.end(), _captures(m, groups), timeout, memo)
+            for m in _iter(first, text, deadline):
+                done = self._chain(text, spans, 1, m.end(), _captures(m, groups), deadline, memo)
                 if done is not None:
                     match = _match(self.index, text, m.start(), done[0], done[1])
                     if match is not None:
@@ -195,7 +205,7 @@ class RuleMatcher:
             # characters. The two are independent (the left part only adds its captures), so
             # the result is the same as matching left to right.
             for end in by_start[start]:
-                done = self._chain(text, spans, chain_from, end, {capture: (start, end)} if capture else {}, timeout, memo)
+                done = self._chain(text, spans, chain_from, end, {capture: (start, end)} if capture else {}, deadline, memo)
                 if done is not None:
                     break
             else:
@@ -206,7 +216,10 @@ class RuleMatcher:
                 key = (id(left), start, 0)
                 hit = memo.get(key, _UNKNOWN)
                 if hit is _UNKNOWN:
-                    m = left.search(text, max(0, start - LEFT_WINDOW), start)
+                    if deadline is not None and isinstance(left, regex.Pattern):
+                        m = left.search(text, max(0, start - LEFT_WINDOW), start, timeout=_left(deadline))
+                    else:
+                        m = left.search(text, max(0, start - LEFT_WINDOW), start)
                     hit = memo[key] = None if m is None else (m.start(), _captures(m, left_groups))
                 if hit is None:
                     continue
@@ -224,7 +237,7 @@ class RuleMatcher:
         i: int,
         pos: int,
         caps: dict[str, tuple[int, int]],
-        timeout: float | None,
+        deadline: float | None,
         memo: dict | None = None,
     ) -> tuple[int, dict[str, tuple[int, int]]] | None:
         """Match segments i.. from `pos`; the end and captures of the first complete match."""
@@ -237,13 +250,16 @@ class RuleMatcher:
             key = (id(part), pos, 1)
             hit = memo.get(key, _UNKNOWN) if memo is not None else _UNKNOWN
             if hit is _UNKNOWN:
-                m = part.match(text, pos)
+                if deadline is not None and isinstance(part, regex.Pattern):
+                    m = part.match(text, pos, timeout=_left(deadline))
+                else:
+                    m = part.match(text, pos)
                 hit = None if m is None else (m.end(), _captures(m, self.part_groups[i]))
                 if memo is not None:
                     memo[key] = hit
             if hit is None:
                 return None
-            return self._chain(text, spans, i + 1, hit[0], {**caps, **hit[1]}, timeout, memo)
+            return self._chain(text, spans, i + 1, hit[0], {**caps, **hit[1]}, deadline, memo)
         if seg.glued:
             start: int | None = pos
         else:
@@ -252,9 +268,9 @@ class RuleMatcher:
         if start is not None:
             for end in spans.get(seg.label, {}).get(start, ()):
                 nested = {**caps, seg.capture: (start, end)} if seg.capture else caps
-                done = self._chain(text, spans, i + 1, end, nested, timeout, memo)
+                done = self._chain(text, spans, i + 1, end, nested, deadline, memo)
                 if done is not None:
                     return done
         if seg.optional:  # `<Label>?`: go on without it
-            return self._chain(text, spans, i + 1, pos, caps, timeout, memo)
+            return self._chain(text, spans, i + 1, pos, caps, deadline, memo)
         return None
