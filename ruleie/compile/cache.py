@@ -23,7 +23,7 @@ import platformdirs
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: Files whose content decides how rules compile: a change to any invalidates every entry.
-_COMPILER_FILES = ("dsl/grammar.lark", "dsl/parser.py", "dsl/resolve.py", "compile/*.py", "records.py", "normalize.py")
+_COMPILER_FILES = ("dsl/grammar.lark", "dsl/parser.py", "dsl/resolve.py", "dsl/limits.py", "compile/*.py", "records.py", "normalize.py")
 #: Files of a rule folder that count for its key.
 _RULE_SUFFIXES = {".rules", ".txt", ".lex", ".tsv"}
 

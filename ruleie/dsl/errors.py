@@ -16,11 +16,12 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
-#: Error codes and their one-line meaning; docs/language.md lists them with examples.
+#: Error (E) and warning (W) codes and their one-line meaning; docs/language.md lists them with examples.
 CATALOGUE: dict[str, str] = {
     "E001": "syntax error",
     "E002": "unterminated string or regex",
     "E003": "invalid escape in a string",
+    "E004": "parentheses nested too deeply",
     "E101": "unknown lexicon",
     "E102": "unknown macro",
     "E103": "unknown capture",
@@ -46,8 +47,25 @@ CATALOGUE: dict[str, str] = {
     "E306": "invalid repetition bounds",
     "E307": "invalid lexicon entry",
     "E308": "empty lexicon",
+    "E309": "pattern too complex",
+    "E310": "pattern can backtrack without end",
     "E401": "test block without text",
+    # warnings: reported by `ruleie check`, errors only with --strict
+    "W501": "unused macro",
+    "W502": "unused lexicon",
+    "W503": "repetition with polynomial backtracking",
+    "W504": "rule that can never fire",
+    "W505": "unused capture",
+    "W506": "duplicate lexicon entry",
+    "W507": "record field no rule fills",
 }
+
+
+#: Control characters and line separators (a lone \r, NUL, U+2028...) are shown as spaces: printed
+#: raw they would move the caret or break the line.
+_CONTROLS = {c: " " for c in [*range(32), *range(127, 160), 0x2028, 0x2029]}
+#: Longest source line shown in full under an error message.
+_SHOWN_LINE = 200
 
 
 @dataclass(frozen=True)
@@ -80,8 +98,14 @@ class RuleError:
         if self.hint:
             text += f" ({self.hint})"
         if self.source_line:
-            line = self.source_line.rstrip("\n").expandtabs(1)
-            caret = " " * (self.loc.col - 1) + "^" + "~" * max(0, min(self.width, 80) - 1)
+            line = self.source_line.rstrip("\n").expandtabs(1).translate(_CONTROLS)
+            col = self.loc.col
+            if len(line) > _SHOWN_LINE:  # a window around the column, not megabytes of one line
+                start = 0 if col <= _SHOWN_LINE * 2 // 3 else col - 1 - _SHOWN_LINE // 3
+                end = start + _SHOWN_LINE
+                line = ("..." if start else "") + line[start:end] + ("..." if end < len(line) else "")
+                col += (3 if start else 0) - start
+            caret = " " * (col - 1) + "^" + "~" * max(0, min(self.width, 80) - 1)
             text += f"\n    {line}\n    {caret}"
         return text
 
@@ -133,8 +157,9 @@ class ErrorSink:
 
     def line_of(self, file: str, line: int) -> str:
         """The text of a 1-based line of a known source file ('' when unknown)."""
-        lines = self.sources.get(file, "").splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        # lines end at "\n" only, as the parser counts them (`splitlines` would also cut at \x0c, \u2028...)
+        lines = self.sources.get(file, "").split("\n")
+        return lines[line - 1].rstrip("\r") if 0 < line <= len(lines) else ""
 
     def error(
         self,

@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ruleie.dsl import ast
 from ruleie.dsl.errors import ErrorSink, RuleErrors, SourceLocation
+from ruleie.dsl.limits import MAX_NESTING, MAX_REPEAT, deepest_parenthesis
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -74,12 +75,18 @@ def _unescape(body: str, loc: SourceLocation, sink: ErrorSink) -> str:
         code = m.group(1)
         if code in _ESCAPES:
             return _ESCAPES[code]
-        if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16))
         before = body[: m.start()]
         newlines = before.count("\n")
         col = loc.col + len(before) if not newlines else len(before) - before.rfind("\n")
         where = SourceLocation(loc.file, loc.line + newlines, col)
+        if code[0] in "uU" and len(code) > 1:
+            point = int(code[1:], 16)
+            if point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF:
+                return chr(point)
+            # a surrogate or a number past Unicode: no text can hold it (nor can UTF-8 encode it)
+            sink.error("E003", f"'\\{code}' is not a Unicode character", where,
+                       "code points go up to 10FFFF, surrogates D800-DFFF excluded", 1 + len(code))
+            return "\ufffd"
         sink.error("E003", f"invalid escape '\\{code}' in a string", where, 'use \\\\ for a backslash', 1 + len(code))
         return code
 
@@ -99,6 +106,21 @@ class _ToAst(Transformer):
             return SourceLocation(self.path, node.line or 1, node.column or 1)
         meta = node.meta
         return SourceLocation(self.path, getattr(meta, "line", 1), getattr(meta, "column", 1))
+
+    def _int(self, tok: Token, code: str, what: str, limit: int = 10**9) -> int:
+        """The value of an INT token; above `limit` it is an error (`code`) and counts as `limit`."""
+        digits = str(tok).lstrip("0") or "0"
+        if len(digits) > len(str(limit)) or int(digits) > limit:
+            self.sink.error(code, f"{what}: {digits[:12]}{'...' if len(digits) > 12 else ''} is too large",
+                            self._loc(tok), f"at most {limit}", len(str(tok)))
+            return limit
+        return int(digits)
+
+    def _bound(self, digits: str, quant: Token) -> int:
+        """A bound of a `{m,n}` repetition, at most MAX_REPEAT (E306 above)."""
+        shown = str(quant) if len(quant) <= 24 else str(quant)[:20] + "..."
+        return self._int(Token("INT", digits, line=quant.line, column=quant.column), "E306",
+                         f"repetition {shown}", MAX_REPEAT)
 
     def _string(self, tok: Token) -> str:
         raw = str(tok)
@@ -195,7 +217,7 @@ class _ToAst(Transformer):
         if len(children) > 1:
             tok = children[1]
             if tok.type == "INT":
-                value = int(tok)
+                value = self._int(tok, "E302", f"option '{name}'")
             elif tok.type == "STRING":
                 value = self._string(tok)
             else:
@@ -287,9 +309,9 @@ class _ToAst(Transformer):
             inner = core[1:-1]
             if "," in inner:
                 a, b = inner.split(",", 1)
-                lo, hi = int(a), (int(b) if b else None)
+                lo, hi = self._bound(a, quant), (self._bound(b, quant) if b else None)
             else:
-                lo = hi = int(inner)
+                lo = hi = self._bound(inner, quant)
             if hi is not None and hi < lo:
                 self.sink.error("E306", f"repetition {core}: the maximum is below the minimum", loc)
                 hi = lo
@@ -368,13 +390,20 @@ def _syntax_message(err: UnexpectedInput) -> tuple[str, str | None, int]:
 def parse(source: str, path: str = "<string>") -> ast.RuleFile:
     """Parse one rule file's text; raise `RuleErrors` on any syntax error."""
     sink = ErrorSink({path: source})
+    too_deep = deepest_parenthesis(source)
+    if too_deep is not None:  # refused before parsing: the tree transformer is recursive
+        line = source.count("\n", 0, too_deep) + 1
+        col = too_deep - (source.rfind("\n", 0, too_deep) + 1) + 1
+        sink.error("E004", f"parentheses nested more than {MAX_NESTING} levels deep", SourceLocation(path, line, col),
+                   "simplify the pattern")
+        sink.raise_if_any()
     try:
         tree = _lark().parse(source)
     except UnexpectedInput as err:
         message, hint, width = _syntax_message(err)
         line, col = err.line, err.column
         if isinstance(err, UnexpectedEOF) or line is None or line < 1:
-            lines = source.splitlines() or [""]
+            lines = source.rstrip("\n").split("\n")  # as lark counts lines: at "\n" only
             line, col = len(lines), len(lines[-1]) + 1
         code = "E002" if message.startswith("unterminated") else "E001"
         sink.error(code, message, SourceLocation(path, line, col), hint, width)

@@ -8,11 +8,14 @@ collected; `RuleErrors` is raised once with all of them.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ruleie.dsl import ast
 from ruleie.dsl.errors import ErrorSink, RuleErrors, SourceLocation, did_you_mean
+from ruleie.dsl.limits import MAX_EXPANDED_DEPTH
 from ruleie.dsl.parser import parse
 
 #: Built-in macros every rule file can use (quote marks, words, numbers, punctuation).
@@ -72,9 +75,28 @@ def inside(path: Path, root: Path) -> bool:
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 rule or lexicon file (BOM allowed); raise OSError/ValueError when unreadable."""
-    if path.stat().st_size > MAX_RULE_FILE_BYTES:
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise ValueError("not a regular file")
+    if info.st_size > MAX_RULE_FILE_BYTES:
         raise ValueError(f"larger than {MAX_RULE_FILE_BYTES // (1024 * 1024)} MB")
     return path.read_bytes().decode("utf-8-sig")
+
+
+def _chain(names: list[str]) -> str:
+    """`a -> b -> c`, with the middle of a long chain elided (a cycle can run through thousands)."""
+    if len(names) > 8:
+        return " -> ".join([*names[:4], "...", *names[-3:]]) + f" ({len(names) - 1} steps)"
+    return " -> ".join(names)
+
+
+def _bad_path(path: str) -> str | None:
+    """Why a path written in a rule file can name no file, or None."""
+    if "\x00" in path:
+        return "contains a NUL character"
+    return None
 
 
 class _Loader:
@@ -89,44 +111,73 @@ class _Loader:
         self.paths: dict[str, Path] = {}
 
     def load(self, path: Path, loc: SourceLocation | None) -> None:
+        """Read `path` and, depth first, every file it includes.
+
+        Iterative, with an explicit stack of open files: an include chain thousands of files long
+        must not exhaust Python's stack.
+        """
+        first = self._open(path, loc)
+        if first is None:
+            return
+        frames: list[tuple[ast.RuleFile, Iterator[ast.Include]]] = [(first, iter(first.includes))]
+        while frames:
+            rule_file, includes = frames[-1]
+            inc = next(includes, None)
+            if inc is None:
+                frames.pop()
+                self.stack.pop()
+                self.order.append(rule_file)
+                continue
+            target = self._target(inc, self.stack[-1])
+            child = self._open(target, inc.loc) if target is not None else None
+            if child is not None:
+                frames.append((child, iter(child.includes)))
+
+    def _target(self, inc: ast.Include, including: Path) -> Path | None:
+        """The file an include names, or None (reported) when it may not be read."""
+        problem = _bad_path(inc.path)
+        if problem:
+            self.sink.error("E206", f"cannot read {inc.path!r}: the path {problem}", inc.loc)
+            return None
+        target = including.parent / inc.path
+        if not inside(target, self.root):
+            self.sink.error(
+                "E204",
+                f"include '{inc.path}' leaves the rule folder {display_path(self.root, self.root)}",
+                inc.loc,
+                "rule files may only include files inside their own folder",
+            )
+            return None
+        return target
+
+    def _open(self, path: Path, loc: SourceLocation | None) -> ast.RuleFile | None:
+        """Read and parse a file not seen yet and push it on the include stack; None otherwise."""
         real = path.resolve()
         if real in self.stack:
-            cycle = " -> ".join(display_path(p, self.root) for p in [*self.stack[self.stack.index(real):], real])
+            cycle = _chain([display_path(p, self.root) for p in [*self.stack[self.stack.index(real):], real]])
             self.sink.error("E203", f"cyclic include: {cycle}", loc or SourceLocation(str(path), 1, 1))
-            return
+            return None
         if real in self.loaded:
-            return
+            return None
         name = display_path(real, self.root)
         try:
             source = read_text(real)
         except FileNotFoundError:
             self.sink.error("E205", f"rule file not found: {path}", loc or SourceLocation(str(path), 1, 1))
-            return
+            return None
         except (OSError, ValueError) as err:
             self.sink.error("E206", f"cannot read {path}: {err}", loc or SourceLocation(str(path), 1, 1))
-            return
+            return None
         self.sink.sources[name] = source
         try:
             rule_file = parse(source, name)
         except RuleErrors as errs:
             self.sink.errors.extend(errs.errors)
-            return
+            return None
         self.loaded[real] = rule_file
         self.paths[name] = real
         self.stack.append(real)
-        for inc in rule_file.includes:
-            target = real.parent / inc.path
-            if not inside(target, self.root):
-                self.sink.error(
-                    "E204",
-                    f"include '{inc.path}' leaves the rule folder {display_path(self.root, self.root)}",
-                    inc.loc,
-                    "rule files may only include files inside their own folder",
-                )
-                continue
-            self.load(target, inc.loc)
-        self.stack.pop()
-        self.order.append(rule_file)
+        return rule_file
 
 
 def rule_files_of(path: Path) -> tuple[Path, list[Path]]:
@@ -164,6 +215,9 @@ def load_program(path: str | Path, strict: bool = True) -> Program:
     sink.raise_if_any()  # a file that does not parse would make every later check cascade
     program = Program(root=root.resolve(), files=loader.order, sources=sink.sources, file_paths=loader.paths)
     _collect(program, sink)
+    depths = _check_macro_graph(program.macros, sink)
+    if _check_depths(program, depths, sink):
+        sink.raise_if_any()  # later stages expand macros recursively: too deep must stop here
     _check_names(program, sink)
     program.warnings = sink.warnings
     program.errors = sink.errors
@@ -216,6 +270,10 @@ def _option_map(options: tuple[ast.Option, ...]) -> dict[str, object]:
 def _read_lexicon_file(program: Program, lex: ast.Lexicon, rule_file: ast.RuleFile, sink: ErrorSink) -> None:
     """Read the entries of `lexicon NAME = file "..."`, one per line, `#` comments allowed."""
     assert lex.file is not None
+    problem = _bad_path(lex.file)
+    if problem:
+        sink.error("E206", f"cannot read lexicon file {lex.file!r}: the path {problem}", lex.loc)
+        return
     target = program.file_paths[rule_file.path].parent / lex.file
     if not inside(target, program.root):
         sink.error("E204", f"lexicon file '{lex.file}' is outside the rule folder", lex.loc,
@@ -246,11 +304,15 @@ def pattern_children(node: ast.Pattern) -> tuple[ast.Pattern, ...]:
     return ()
 
 
-def walk(node: ast.Pattern, macros: dict[str, ast.Macro] | None = None, _seen: frozenset[str] = frozenset()):
-    """Every node of a pattern, depth first; with `macros`, descends into macro bodies too."""
+def walk(node: ast.Pattern, macros: dict[str, ast.Macro] | None = None, _seen: set[str] | None = None):
+    """Every node of a pattern, depth first; with `macros`, also the body of each macro it uses
+    (once per call: a macro used twice is not walked twice, so nested macros cost linear time)."""
+    if macros is not None and _seen is None:
+        _seen = set()
     yield node
     if macros is not None and isinstance(node, ast.MacroRef) and node.name in macros and node.name not in _seen:
-        yield from walk(macros[node.name].pattern, macros, _seen | {node.name})
+        _seen.add(node.name)
+        yield from walk(macros[node.name].pattern, macros, _seen)
     for child in pattern_children(node):
         yield from walk(child, macros, _seen)
 
@@ -258,6 +320,13 @@ def walk(node: ast.Pattern, macros: dict[str, ast.Macro] | None = None, _seen: f
 def captures_of(pattern: ast.Pattern, macros: dict[str, ast.Macro]) -> set[str]:
     """Names of every capture a pattern defines, including inside macros."""
     return {n.name for n in walk(pattern, macros) if isinstance(n, ast.Capture)}
+
+
+def pattern_depth(node: ast.Pattern, macro_depths: dict[str, int]) -> int:
+    """Levels of nodes of a pattern, a macro reference counting as its macro's depth plus one."""
+    if isinstance(node, ast.MacroRef):
+        return 1 + macro_depths.get(node.name, 0)
+    return 1 + max((pattern_depth(c, macro_depths) for c in pattern_children(node)), default=0)
 
 
 def _check_names(program: Program, sink: ErrorSink) -> None:
@@ -284,7 +353,6 @@ def _check_names(program: Program, sink: ErrorSink) -> None:
             if isinstance(node, ast.SpanRef):
                 sink.error("E304", f"macro '{macro.name}' refers to <{node.label}>", node.loc,
                            "span references may only appear at the top level of a rule's pattern")
-    _check_macro_cycles(macros, sink)
 
     produced: set[str] = set()
     for phase in program.phases:
@@ -334,21 +402,59 @@ def _check_span_refs(rule: ast.Rule, produced: set[str], sink: ErrorSink) -> Non
                        did_you_mean(node.label, produced), len(node.label) + 2)
 
 
-def _check_macro_cycles(macros: dict[str, ast.Macro], sink: ErrorSink) -> None:
-    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+def _check_macro_graph(macros: dict[str, ast.Macro], sink: ErrorSink) -> dict[str, int]:
+    """Report macro cycles (E202); return each macro's depth with its macros expanded.
 
-    def visit(name: str, path: list[str]) -> None:
-        if state.get(name) == 2 or name not in macros:
-            return
-        if state.get(name) == 1:
-            cycle = path[path.index(name):] + [name]
-            sink.error("E202", f"macro cycle: {' -> '.join(cycle)}", macros[name].loc)
-            return
-        state[name] = 1
-        for node in walk(macros[name].pattern):
-            if isinstance(node, ast.MacroRef):
-                visit(node.name, path + [name])
-        state[name] = 2
+    Iterative: a chain of thousands of macros must not exhaust the stack. A reference that closes
+    a cycle counts as depth 0 (the cycle is an error of its own).
+    """
+    deps = {name: list(dict.fromkeys(n.name for n in walk(m.pattern) if isinstance(n, ast.MacroRef) and n.name in macros))
+            for name, m in macros.items()}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    depths: dict[str, int] = {}
+    for root in macros:
+        if root in state:
+            continue
+        state[root] = 1
+        path, stack = [root], [iter(deps[root])]
+        while stack:
+            name = next(stack[-1], None)
+            if name is None:
+                done = path.pop()
+                stack.pop()
+                state[done] = 2
+                depths[done] = pattern_depth(macros[done].pattern, depths)
+            elif state.get(name) == 1:
+                sink.error("E202", f"macro cycle: {_chain(path[path.index(name):] + [name])}", macros[name].loc)
+            elif name not in state:
+                state[name] = 1
+                path.append(name)
+                stack.append(iter(deps[name]))
+    return depths
 
-    for name in macros:
-        visit(name, [])
+
+def _check_depths(program: Program, depths: dict[str, int], sink: ErrorSink) -> bool:
+    """Report macros and rules nested too deeply once macros are expanded (E309); True if any.
+
+    Only the innermost offender of a chain is reported: a macro or rule whose own macros are
+    within the limit.
+    """
+    found = False
+
+    def refs_ok(pattern: ast.Pattern) -> bool:
+        return all(depths.get(n.name, 0) <= MAX_EXPANDED_DEPTH for n in walk(pattern) if isinstance(n, ast.MacroRef))
+
+    for name, macro in program.macros.items():
+        if depths.get(name, 0) > MAX_EXPANDED_DEPTH:
+            found = True
+            if refs_ok(macro.pattern):
+                sink.error("E309", f"macro '{name}' nests more than {MAX_EXPANDED_DEPTH} levels deep with its macros expanded",
+                           macro.loc, "flatten the chain of macros")
+    for phase in program.phases:
+        for rule in phase.rules:
+            if pattern_depth(rule.pattern, depths) > MAX_EXPANDED_DEPTH:
+                found = True
+                if refs_ok(rule.pattern):
+                    sink.error("E309", f"the pattern of rule '{rule.name}' nests more than {MAX_EXPANDED_DEPTH} levels deep "
+                               "with its macros expanded", rule.loc, "flatten the chain of macros")
+    return found

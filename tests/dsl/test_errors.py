@@ -86,6 +86,11 @@ CASES = [
     ("E003-field-value", 'phase p { rule r match "a" emit Mention(label="\\u00e9\\x") }\n', "E003", 1, 54, None),
     ("E003-long-string-second-line", 'phase p { rule r """first\nsecond \\q""" match "a" ' + EMIT + " }\n", "E003", 2, 8, None),
     ("E003-test-text", 'phase p { rule r match "a" ' + EMIT + ' }\ntest "t" text "x\\y"\n', "E003", 2, 17, None),
+    ("E003-surrogate", 'phase p { rule r match "a\\uD800" ' + EMIT + " }\n", "E003", 1, 26, "surrogates"),
+    ("E003-past-unicode", 'phase p { rule r match "\\U00110000" ' + EMIT + " }\n", "E003", 1, 25, "10FFFF"),
+    # ---- E004 nesting refused before parsing
+    ("E004-parentheses", "phase p {\n  rule r match " + "(" * 40 + '"a"' + ")" * 40 + " " + EMIT + "\n}\n", "E004", 2, 48, None),
+    ("E004-lookarounds", 'macro M = "b"\n' + "ahead(\n" * 33 + '"a"' + ")" * 33 + "\n", "E004", 34, 6, None),
     # ---- E1xx names
     ("E101-did-you-mean", 'lexicon NAMES = {"a"}\nphase p {\n  rule r match @NAMS ' + EMIT + "\n}\n", "E101", 3, 16, "did you mean 'NAMES'?"),
     ("E101-no-lexicons", "phase p { rule r match @NOPE " + EMIT + " }\n", "E101", 1, 24, None),
@@ -136,11 +141,15 @@ CASES = [
     ("E302-priority-missing-value", 'phase p { rule r [priority] match "a" ' + EMIT + " }\n", "E302", 1, 19, None),
     ("E302-lexicon-case", 'lexicon L [case=upper] = {"a"}\nphase p { rule r match @L ' + EMIT + " }\n", "E302", 1, 12, "one of: first, exact, any"),
     ("E302-lexicon-accents", 'lexicon L [accents="no"] = {"a"}\nphase p { rule r match @L ' + EMIT + " }\n", "E302", 1, 12, None),
+    ("E302-priority-too-large", 'phase p { rule r [priority=12345678901234567890] match "a" ' + EMIT + " }\n", "E302", 1, 28, "at most"),
     ("E302-phase-options-conflict", 'phase p [overlap=all] { rule r match "a" ' + EMIT + ' }\nphase p [overlap=first] { rule s match "b" ' + EMIT + " }\n", "E302", 2, 7, None),
     ("E303-unbalanced", "phase p { rule r match /a(b/ " + EMIT + " }\n", "E303", 1, 24, None),
     ("E002-regex-starting-with-star", "phase p {\n  rule r match /*a/ " + EMIT + "\n}\n", "E002", 2, 16, None),
     ("E303-nothing-to-repeat", "phase p {\n  rule r match /a**+/ " + EMIT + "\n}\n", "E303", 2, 16, None),
     ("E303-in-macro", "macro BAD = /[a/\nphase p { rule r match BAD " + EMIT + " }\n", "E303", 1, 13, None),
+    ("E303-unrolls-too-far", "phase p { rule r match /a{999999999}/ " + EMIT + " }\n", "E303", 1, 24, None),
+    ("E303-nested-repeats", "phase p { rule r match /(?:(?:a{1000}){1000}){1000}/ " + EMIT + " }\n", "E303", 1, 24, None),
+    ("E303-too-deep", "phase p { rule r match /" + "(" * 61 + "a" + ")" * 61 + "/ " + EMIT + " }\n", "E303", 1, 24, "nested 61 levels"),
     ("E304-alternation", 'phase a { rule m match "a" mark Speaker }\nphase p { rule r match ("x" | <Speaker>) "a" ' + EMIT + " }\n", "E304", 2, 31, "separate rule"),
     ("E304-group", 'phase a { rule m match "a" mark Speaker }\nphase p { rule r match "x" (<Speaker> "y") ' + EMIT + " }\n", "E304", 2, 29, None),
     ("E304-repeated", 'phase a { rule m match "a" mark Speaker }\nphase p { rule r match "x" <Speaker>+ ' + EMIT + " }\n", "E304", 2, 28, None),
@@ -155,11 +164,44 @@ CASES = [
     ("E305-alternative", 'phase p { rule r match ("a" | "b"?) ' + EMIT + " }\n", "E305", 1, 25, None),
     ("E306-bounds", 'phase p { rule r match "a"{3,1} ' + EMIT + " }\n", "E306", 1, 27, None),
     ("E306-bounds-lazy", 'phase p { rule r match "a"{5,2}? ' + EMIT + " }\n", "E306", 1, 27, None),
+    ("E306-too-large", 'phase p { rule r match "a"{1,999999999} ' + EMIT + " }\n", "E306", 1, 27, "at most 10000"),
+    ("E306-past-int-limit", 'phase p { rule r match "a"{' + "9" * 120 + "} " + EMIT + " }\n", "E306", 1, 27, None),
     ("E307-blank-entry", 'lexicon L = {"a", " "}\nphase p { rule r match @L ' + EMIT + " }\n", "E307", 1, 19, None),
     ("E308-inline", "lexicon L = {}\nphase p { rule r match @L " + EMIT + " }\n", "E308", 1, 9, None),
+    ("E309-macro-chain", 'macro M0 = "a"\n' + "".join(f"macro M{i} = M{i - 1}\n" for i in range(1, 400)) + "phase p { rule r match M399 " + EMIT + " }\n", "E309", 161, 7, "flatten"),
+    ("E309-doubling-macros", 'macro M0 = x:"a" | "b"\n' + "".join(f"macro M{i} = M{i - 1} M{i - 1}\n" for i in range(1, 30)) + "phase p { rule r match M29 " + EMIT + " }\n", "E309", 20, 7, "captures"),
+    ("E309-nested-repeats", 'phase p { rule r match "b" (("a"{100}){100}){100} ' + EMIT + " }\n", "E309", 1, 24, "several rules"),
     ("E401-test-without-text", 'phase p { rule r match "a" ' + EMIT + ' }\ntest "no text"\n  expect Mention(label="x")\n', "E401", 2, 1, 'add: text "..."'),
     ("E401-date-only", 'phase p { rule r match "a" ' + EMIT + ' }\n\ntest "dated" date "2024-01-01" expect no Quote\n', "E401", 3, 1, None),
+    # ---- E310 runaway repetition: the caret is on the quantifier
+    ("E310-regex-atom", "phase p { rule r match /(a|aa)+b/ " + EMIT + " }\n", "E310", 1, 31, "possessive"),
+    ("E310-repeat", 'phase p { rule r match "a" /[^»]+/* ' + EMIT + " }\n", "E310", 1, 35, "atomic group"),
 ]
+
+# Warnings: (id, source, code, line, col); the file compiles and its first warning is this one.
+WARNING_CASES = [
+    ("W501-macro", 'macro UNUSED = "u"\nphase p { rule r match "a" ' + EMIT + " }\n", "W501", 1, 7),
+    ("W502-lexicon", 'lexicon NEVER = {"n"}\nphase p { rule r match "a" ' + EMIT + " }\n", "W502", 1, 9),
+    ("W503-polynomial", "phase p { rule r match /\\w+\\w+x/ " + EMIT + " }\n", "W503", 1, 27),
+    ("W504-shadowed", 'phase p {\n  rule r match "a" ' + EMIT + '\n  rule s match "a" ' + EMIT + "\n}\n", "W504", 3, 8),
+    ("W505-capture", 'phase p { rule r match who:"a" "b" mark Name }\n', "W505", 1, 24),
+    ("W506-entry", 'lexicon L = {"a", "a"}\nphase p { rule r match @L ' + EMIT + " }\n", "W506", 1, 19),
+    ("W507-field", 'phase p { rule r match c:"a" emit Quote(content=c, kind="direct") }\ntest "t" text "a" expect Quote(cue="a")\n', "W507", 2, 26),
+]
+
+
+@pytest.mark.parametrize("source, code, line, col", [pytest.param(*c[1:], id=c[0]) for c in WARNING_CASES])
+def test_first_warning(tmp_path: Path, source: str, code: str, line: int, col: int) -> None:
+    path = tmp_path / "r.rules"
+    path.write_text(source, encoding="utf-8")
+    spec = compile_rules(path, thorough=True)
+    assert code in CATALOGUE
+    first = spec.warnings[0]
+    assert first.split(": warning ")[0].endswith(f"r.rules:{line}:{col}"), first
+    assert f": warning {code}: " in first
+    lines = first.splitlines()
+    assert lines[1] == "    " + source.splitlines()[line - 1]
+    assert lines[2].startswith(caret_line(col))
 
 
 @pytest.mark.parametrize("source, code, line, col, hint", [pytest.param(*c[1:], id=c[0]) for c in CASES])
@@ -181,7 +223,7 @@ def test_first_error(tmp_path: Path, source: str, code: str, line: int, col: int
 
 
 def test_every_triggerable_code_has_a_case() -> None:
-    codes = {c[2] for c in CASES}
+    codes = {c[2] for c in CASES} | {c[2] for c in WARNING_CASES}
     # E203-E206 need several files and have their own tests below
     assert set(CATALOGUE) - codes <= {"E203", "E204", "E205", "E206"}
 
@@ -314,6 +356,60 @@ def test_include_of_a_directory_is_unreadable(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     errors = compile_error(tmp_path, 'include "sub"\nphase p { rule r match "a" ' + EMIT + " }\n")
     assert [(e.code, e.loc.line, e.loc.col) for e in errors.errors] == [("E206", 1, 1)]
+
+
+def test_include_chain_a_thousand_files_deep(tmp_path: Path) -> None:
+    """Includes are followed without recursion: a chain of 1000 files loads, and a cycle closing
+    it is reported at the include that closes it."""
+    for i in range(1000):
+        (tmp_path / f"f{i}.rules").write_text(f'include "f{i + 1}.rules"\n')
+    (tmp_path / "f1000.rules").write_text('phase p { rule r match "a" ' + EMIT + " }\n")
+    spec = compile_rules(tmp_path / "f0.rules")
+    assert [r.name for p in spec.phases for r in p.rules] == ["r"]
+    (tmp_path / "f1000.rules").write_text('include "f0.rules"\n')
+    errors = _errors_of(tmp_path / "f0.rules")
+    assert [(e.code, Path(e.loc.file).name) for e in errors.errors] == [("E203", "f1000.rules")]
+
+
+def test_include_path_with_nul(tmp_path: Path) -> None:
+    errors = compile_error(tmp_path, 'include "a\\u0000b.rules"\nphase p { rule r match "a" ' + EMIT + " }\n")
+    assert [(e.code, e.loc.line) for e in errors.errors] == [("E206", 1)]
+    assert "NUL" in str(errors)
+    errors = compile_error(tmp_path, 'lexicon L = file "w\\u0000.txt"\nphase p { rule r match @L ' + EMIT + " }\n")
+    assert [(e.code, e.loc.line) for e in errors.errors] == [("E206", 1)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_include_of_a_fifo_does_not_block(tmp_path: Path) -> None:
+    """A named pipe would block a reader forever: it is refused as unreadable."""
+    os.mkfifo(tmp_path / "pipe.rules")
+    os.mkfifo(tmp_path / "pipe.txt")
+    errors = compile_error(tmp_path, 'include "pipe.rules"\nphase p { rule r match "a" ' + EMIT + " }\n")
+    assert [(e.code, e.loc.line) for e in errors.errors] == [("E206", 1)]
+    assert "not a regular file" in str(errors)
+    errors = compile_error(tmp_path, 'lexicon L = file "pipe.txt"\nphase p { rule r match @L ' + EMIT + " }\n")
+    assert [(e.code, e.loc.line) for e in errors.errors] == [("E206", 1)]
+
+
+def test_macro_cycle_through_hundreds_of_macros(tmp_path: Path) -> None:
+    """A cycle longer than the depth limit is reported as a cycle and as too deep, without recursion."""
+    source = "".join(f'macro M{i} = "a" M{(i + 1) % 300}\n' for i in range(300)) + "phase p { rule r match M0 " + EMIT + " }\n"
+    errors = compile_error(tmp_path, source)
+    assert [e.code for e in errors.errors] == ["E202", "E309"]
+
+
+def test_nesting_far_past_the_limit_is_refused_quickly(tmp_path: Path) -> None:
+    """100 000 nested parentheses: E004 at the 33rd, found before parsing, line shown as a window."""
+    import time
+
+    start = time.perf_counter()
+    errors = compile_error(tmp_path, "phase p { rule r match " + "(" * 100_000 + '"a"' + ")" * 100_000 + " " + EMIT + " }\n")
+    assert time.perf_counter() - start < 5
+    [error] = errors.errors
+    assert (error.code, error.loc.line, error.loc.col) == ("E004", 1, 24 + 32)
+    rendered = str(errors).splitlines()
+    assert len(rendered[1]) < 220 and rendered[2].strip() == "^"
+    assert rendered[1][rendered[2].index("^")] == "("
 
 
 def test_lexicon_file_with_invalid_utf8(tmp_path: Path) -> None:
