@@ -17,12 +17,15 @@ import regex
 
 from ruleie.compile.lexicons import CompiledLexicon
 from ruleie.dsl import ast
+from ruleie.dsl.limits import MAX_PATTERN_CHARS, regex_atom_problem, regex_problem
 from ruleie.dsl.resolve import walk
 from ruleie.normalize import normalize
 from ruleie.dsl.errors import ErrorSink, did_you_mean
 
 #: Between two items: whitespace, or nothing where at least one side is not a word character.
-GAP = r"(?:\s+|(?<!\w)|(?!\w))"
+#: The two empty branches exclude each other (`(?<=\w)`), so that a repeat over items that are not
+#: word characters (`","+`) cannot split one text in two ways at each gap and backtrack without end.
+GAP = r"(?:\s+|(?<!\w)|(?<=\w)(?!\w))"
 CAPTURE_PREFIX = "c_"
 #: A macro whose regex is longer than this, used without captures, is written once per pattern
 #: (a `regex` DEFINE group) and called by name, instead of being copied at every use: nested
@@ -68,6 +71,7 @@ class PatternCompiler:
         self._macro_deps: dict[str, set[str]] = {}
         self._needed: set[str] = set()  # shared macros called by the pattern being compiled
         self._checked_regex: set[str] = set()
+        self._bad_regex: set[str] = set()
 
     # -- public
 
@@ -106,7 +110,43 @@ class PatternCompiler:
             else:
                 pending.append((item, join))
         flush()
+        self._check_size(segments, pattern.loc)
         return segments
+
+    def _check_size(self, segments: list[Segment], loc) -> None:
+        """E309 when a compiled segment is too large, too deep or unrolls too far for the regex engine."""
+        for seg in segments:
+            if seg.kind != "regex":
+                continue
+            problem = (f"its regex has more than {MAX_PATTERN_CHARS} characters" if len(seg.source) > MAX_PATTERN_CHARS
+                       else regex_problem(seg.source))
+            if problem:
+                self.sink.error("E309", f"pattern too complex: {problem}", loc, "split it into several rules")
+                return
+
+    def items_source(self, pattern: ast.Pattern, start: int, stop: int) -> str:
+        """Regex source of top-level items [start, stop) of a rule's pattern (no span reference
+        among them), compiled as `rule_segments` compiles them inside their segment.
+
+        Word edges towards `~`-glued neighbours are dropped as in the whole rule; a trailing
+        lookbehind is checked after the gap to the next item, where the whole rule checks it.
+        """
+        items, joins = sequence_items(pattern)
+        self._needed = set()
+        self._uses = self._occurrences(pattern)
+        chosen, inner = list(items[start:stop]), list(joins[start + 1 : stop])
+        glued_left = start > 0 and not joins[start]
+        glued_right = stop < len(items) and not joins[stop]
+        last = chosen[-1]
+        if stop < len(items) and isinstance(last, ast.Look) and not last.ahead:
+            chosen.append(ast.RegexAtom("", "", last.loc))  # empty item: where the next one starts
+            inner.append(joins[stop])
+            glued_right = False
+        if len(chosen) == 1:
+            source = self._edge_item(chosen[0], glued_left, glued_right)
+        else:
+            source = self._Sequence(ast.Sequence(tuple(chosen), tuple(inner), pattern.loc), glued_left, glued_right)
+        return self.with_definitions(source)
 
     def compile(self, node: ast.Pattern) -> str:
         """Regex source for one pattern node."""
@@ -139,10 +179,19 @@ class PatternCompiler:
     def _RegexAtom(self, node: ast.RegexAtom) -> str:
         if node.source not in self._checked_regex:
             self._checked_regex.add(node.source)
+            problem = regex_atom_problem(node.source)
             try:
-                regex.compile(node.source)
+                if problem is None:
+                    regex.compile(node.source)
             except regex.error as err:
-                self.sink.error("E303", f"invalid regular expression: {err}", node.loc, width=len(node.source) + 2)
+                problem = str(err)
+            except (RecursionError, OverflowError, MemoryError) as err:  # beyond what the scan foresees
+                problem = f"too complex ({type(err).__name__})"
+            if problem:
+                self.sink.error("E303", f"invalid regular expression: {problem}", node.loc, width=len(node.source) + 2)
+                self._bad_regex.add(node.source)
+        if node.source in self._bad_regex:
+            return "(?!)"  # reported once; the rule's regex must not inherit the problem
         flags = "".join(sorted(set(node.flags) & set("imsx")))
         return f"(?{flags}:{node.source})" if flags else f"(?:{node.source})"
 
@@ -166,6 +215,11 @@ class PatternCompiler:
             self._expanding.add(node.name)
             source = "(?:" + self.compile(macro.pattern) + ")"
             self._expanding.discard(node.name)
+            if len(source) > MAX_PATTERN_CHARS:  # nested macros double at each level without sharing
+                self.sink.error("E309", f"macro '{node.name}' expands to more than {MAX_PATTERN_CHARS} characters of regex",
+                                macro.loc, "give it fewer levels of macros, or no captures so that it can be shared")
+                source = "(?!)"
+                self._needed = set()
             self._macro_deps[node.name] = self._needed
             self._needed = outer
             self._macro_cache[node.name] = source
@@ -270,14 +324,25 @@ class PatternCompiler:
         return "".join(out)
 
 
-def nullable(node: ast.Pattern, macros: dict[str, ast.Macro], _seen: frozenset[str] = frozenset()) -> bool:
+def sequence_items(pattern: ast.Pattern) -> tuple[tuple[ast.Pattern, ...], tuple[bool, ...]]:
+    """A rule's top-level items, and for each whether a gap (not `~`) joins it to the one before."""
+    if isinstance(pattern, ast.Sequence):
+        return pattern.items, (True, *pattern.joins)
+    return (pattern,), (True,)
+
+
+def nullable(node: ast.Pattern, macros: dict[str, ast.Macro], _seen: frozenset[str] = frozenset(),
+             _memo: dict[str, bool] | None = None) -> bool:
     """True when a pattern can match the empty string (such a rule would fire everywhere)."""
+    memo = {} if _memo is None else _memo  # per macro: nested nullable macros would take exponential time
     if isinstance(node, ast.Literal):
         return node.text == ""
     if isinstance(node, ast.RegexAtom):
+        if regex_atom_problem(node.source):
+            return False  # reported as E303
         try:
             return regex.compile(node.source).fullmatch("") is not None
-        except regex.error:
+        except (regex.error, RecursionError, OverflowError):
             return False
     if isinstance(node, (ast.LexiconRef, ast.SpanRef)):
         return False
@@ -285,15 +350,17 @@ def nullable(node: ast.Pattern, macros: dict[str, ast.Macro], _seen: frozenset[s
         macro = macros.get(node.name)
         if macro is None or node.name in _seen:
             return False
-        return nullable(macro.pattern, macros, _seen | {node.name})
+        if node.name not in memo:
+            memo[node.name] = nullable(macro.pattern, macros, _seen | {node.name}, memo)
+        return memo[node.name]
     if isinstance(node, ast.Repeat):
-        return node.min == 0 or nullable(node.item, macros, _seen)
+        return node.min == 0 or nullable(node.item, macros, _seen, memo)
     if isinstance(node, ast.Capture):
-        return nullable(node.item, macros, _seen)
+        return nullable(node.item, macros, _seen, memo)
     if isinstance(node, ast.Look):
         return True
     if isinstance(node, ast.Sequence):
-        return all(nullable(i, macros, _seen) for i in node.items)
+        return all(nullable(i, macros, _seen, memo) for i in node.items)
     if isinstance(node, ast.Alternation):
-        return any(nullable(o, macros, _seen) for o in node.options)
+        return any(nullable(o, macros, _seen, memo) for o in node.options)
     return False

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ruleie.compile.lexicons import CompiledLexicon, compile_lexicon
+from ruleie.compile.lint import lint_program
 from ruleie.compile.patterns import PatternCompiler, Segment, nullable
 from ruleie.dsl import ast
 from ruleie.dsl.errors import ErrorSink, did_you_mean
@@ -130,8 +131,12 @@ class RuleSetSpec:
         return cls(phases, lemmas, tests, str(data["source"]), list(data.get("warnings", [])))
 
 
-def compile_program(program: Program) -> RuleSetSpec:
-    """Compile a loaded program; raise `RuleErrors` with every problem found."""
+def compile_program(program: Program, thorough: bool = False) -> RuleSetSpec:
+    """Compile a loaded program; raise `RuleErrors` with every problem found.
+
+    `thorough` adds the lint checks too slow for every load (polynomial backtracking, W503), which
+    `ruleie check` runs.
+    """
     sink = ErrorSink(sources=program.sources)
     sink.warnings.extend(program.warnings)
     sink.errors.extend(program.errors)  # name errors from loading, reported with the compiler's
@@ -155,6 +160,7 @@ def compile_program(program: Program) -> RuleSetSpec:
         options = _options(phase.options, {"overlap": OVERLAP_POLICIES}, sink)
         rules = [_compile_rule(rule, phase.name, program, patterns, sink) for rule in phase.rules]
         phases.append(PhaseSpec(phase.name, str(options.get("overlap", "longest")), rules))
+    lint_program(program, patterns, phases, sink, thorough)  # E310 runaway repetition, W503-W507
 
     tests = [
         TestSpec(

@@ -18,6 +18,7 @@ import warnings
 
 import regex
 
+from ruleie.compile.backtrack import compile_safe_re
 from ruleie.compile.patterns import CAPTURE_PREFIX, GAP, Segment
 from ruleie.runtime.overlap import Match
 
@@ -30,15 +31,20 @@ def compile_fast(source: str):
     express (`\\p{..}` classes, variable-length lookbehind, one name on several groups) and supports
     a matching time budget.
 
+    `re` cannot be interrupted, so a pattern that could backtrack without end (nested loops that
+    can split one text in many ways, see `ruleie.compile.backtrack`) always goes to `regex`, which
+    honours the matching deadline.
+
     Memoised (like the engines' own caches, but past their 500-pattern limit): rules that share a
     part share one compiled pattern, which `RuleMatcher.find` uses to share work between rules.
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # e.g. `[[:alpha:]]` means something else to `re`
-            return re.compile(source)
+            compiled = compile_safe_re(source)
     except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning):
-        return regex.compile(source)
+        compiled = None
+    return compiled if compiled is not None else regex.compile(source)
 
 
 def _left(deadline: float) -> float:

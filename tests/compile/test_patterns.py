@@ -316,7 +316,7 @@ def test_random_patterns_give_trimmed_exact_spans(pattern: str, texts: list[str]
     try:
         rs = ruleset(pattern, header)
     except RuleErrors as errors:
-        assert {e.code for e in errors.errors} <= {"E305", "E103", "E201"}, str(errors)
+        assert {e.code for e in errors.errors} <= {"E305", "E103", "E201", "E310"}, str(errors)  # E310: a repeat that runs away
         return
     for text in texts:
         for rec in rs.extract(text):
