@@ -143,10 +143,10 @@ def test_extract_many_reads_a_bounded_window_ahead(n_jobs: int, chunksize: int) 
 def test_extract_many_survives_a_worker_that_dies(monkeypatch: pytest.MonkeyPatch) -> None:
     real = api._run_one
 
-    def fragile(engine, doc):
+    def fragile(engine, doc, *options):
         if doc.text == "CRASH":
             os._exit(3)  # a worker killed mid-document (OOM killer, a crash in native code)
-        return real(engine, doc)
+        return real(engine, doc, *options)
 
     monkeypatch.setattr(api, "_run_one", fragile)  # workers are forked: they inherit it
     docs = [d["text"] for d in corpus(30)] + ["CRASH"] + [d["text"] for d in corpus(30)]

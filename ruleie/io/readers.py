@@ -6,6 +6,14 @@ memory. Gzip-compressed input is recognised by its magic bytes (whatever its nam
 (missing, binary, invalid UTF-8, corrupt gzip data, a malformed JSONL line) becomes a `ReadError` in
 the stream, in its place, and the caller reports it and goes on with the rest.
 
+What offsets index: a document's text is its bytes decoded as UTF-8, with no newline translation
+(`\r\n`, `\r` and `\n` stay as they are) and without a leading byte order mark, which is not part
+of the text; that is `path.read_bytes().decode("utf-8-sig")`, or `open(path, encoding="utf-8-sig",
+newline="")` (a plain `open(path)` turns `\r\n` into `\n` and shifts every later offset). A JSONL
+document's text is its `text` string as JSON decodes it, escapes included (`\u0000`, a lone
+`\ud800`). A file is binary, and skipped, when its first 64 KiB hold a NUL byte (UTF-16 text is
+named as such).
+
 Which inputs are JSONL (`--input-format auto`): files named `*.jsonl` or `*.ndjson` (optionally with
 `.gz`); stdin, and gzip files with no other suffix (`dump.gz`), when their first non-blank
 characters are `{"`. Everything else is one text document per file.
@@ -13,6 +21,7 @@ characters are `{"`. Everything else is one text document per file.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -54,15 +63,20 @@ def valid_date(value: object) -> str | None:
     return value[:16] if "T" in value else value
 
 
-def decode(data: bytes, name: str, errors: str = "strict") -> str | ReadError:
-    """Bytes of one document as text; binary data and invalid UTF-8 are read errors."""
-    if b"\0" in data[:65536]:
-        return ReadError(name, "binary file (contains NUL bytes)")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def decode(data: bytes, name: str, errors: str = "strict", binary_check: bool = True) -> str | ReadError:
+    """Bytes of one document as text, without a leading BOM; binary data and invalid UTF-8 are read errors."""
+    if binary_check and b"\0" in data[:65536]:
+        if data.startswith(_UTF16_BOMS):
+            return ReadError(name, "UTF-16 text, skipped (only UTF-8 is read: convert it first)")
+        return ReadError(name, "binary file, skipped (it contains NUL bytes)")
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data.decode("utf-8", errors=errors)
+        return str(memoryview(data)[skip:], "utf-8", errors)  # no copy of the bytes to drop the BOM
     except UnicodeDecodeError as err:
-        return ReadError(name, f"invalid UTF-8 at byte {err.start} (use --encoding-errors replace to read it anyway)")
-    return text[1:] if text.startswith("\ufeff") else text
+        return ReadError(name, f"invalid UTF-8 at byte {err.start + skip} (use --encoding-errors replace to read it anyway)")
 
 
 def _text_document(name: str, text: str, doc_date: str | None) -> Document:
@@ -174,7 +188,7 @@ def read_jsonl(stream: IO[bytes], name: str, doc_date: str | None, errors: str) 
             if not raw.strip():
                 continue
             where = f"{name}:{number}"
-            line = decode(raw, where, errors)
+            line = decode(raw, where, errors, binary_check=False)  # a raw NUL byte is invalid JSON
             if isinstance(line, ReadError):
                 yield line
                 continue
@@ -230,4 +244,5 @@ def read_inputs(
                 yield ReadError(name, f"corrupt gzip data: {err}")
                 continue
             text = decode(data, name, encoding_errors)
+            del data  # a huge document is held once, as text, while it is extracted
             yield text if isinstance(text, ReadError) else _text_document(name, text, doc_date)

@@ -5,13 +5,19 @@ one row per record with nested spans flattened to `field_start`, `field_end`, `f
 comma-separated, fields quoted when needed, CRLF line ends; an absent value is an empty cell; the
 `captures` of a record are left out). The table is for a terminal; the HTML page
 (`ruleie.io.html`) shows each document's text with its records highlighted.
+
+A lone surrogate (a JSONL input can carry `"\ud800"`) cannot be written as UTF-8: JSONL writes it
+as the same JSON escape, so the record still matches its input exactly; CSV, the table and HTML,
+which people read, show U+FFFD instead.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +74,40 @@ def atomic_output(path: str | None) -> Iterator[IO[str]]:
         raise
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_line(data: object) -> str:
+    """Compact JSON of `data` on one line, UTF-8 as is, lone surrogates as `\\udXXXX` escapes."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # only ever inside strings
+
+
+def record_json(record: Record) -> str:
+    """The record's JSON on one line (as `model_dump_json`), writable as UTF-8 whatever its text."""
+    try:
+        return record.model_dump_json()
+    except ValueError:  # pydantic cannot encode a lone surrogate: the same JSON, escaped by hand
+        return json_line(record.model_dump(mode="python"))
+
+
+class _Printable(io.TextIOBase):
+    """Passes text on to `stream`, with lone surrogates replaced by U+FFFD."""
+
+    def __init__(self, stream: IO[str]):
+        self.stream = stream
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        self.stream.write(_SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text)
+        return len(text)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def csv_columns() -> list[str]:
     """Column names of the CSV output: common fields, then every type's own fields, flattened."""
     columns = ["doc", "type", "rule", "origin", "span_start", "span_end", "span_text"]
@@ -108,23 +148,23 @@ class Writer:
     def __init__(self, stream: IO[str], fmt: str, title: str = "ruleie extraction"):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
-        self.stream = stream
+        self.stream: IO[str] = stream if fmt == "jsonl" else _Printable(stream)  # type: ignore[assignment]
         self.fmt = fmt
         self.rows: list[Record] = []
         self.csv: csv.DictWriter | None = None
         self.html = None
         if fmt == "csv":
-            self.csv = csv.DictWriter(stream, fieldnames=csv_columns(), extrasaction="ignore")
+            self.csv = csv.DictWriter(self.stream, fieldnames=csv_columns(), extrasaction="ignore")
             self.csv.writeheader()
         elif fmt == "html":
             from ruleie.io.html import HtmlWriter
 
-            self.html = HtmlWriter(stream, title)
+            self.html = HtmlWriter(self.stream, title)
 
     def write(self, records: list[Record], document: Document | None = None) -> None:
         """Write the records of one document (`document` gives its text, which HTML shows)."""
         if self.fmt == "jsonl":
-            self.stream.write("".join(r.model_dump_json() + "\n" for r in records))
+            self.stream.write("".join(record_json(r) + "\n" for r in records))
         elif self.csv is not None:
             for r in records:
                 self.csv.writerow(csv_row(r))
@@ -134,6 +174,12 @@ class Writer:
             self.html.write(document.id, document.text, records, document.date)
         else:
             self.rows.extend(records)
+
+    def write_json_lines(self, lines: list[str]) -> None:
+        """Write records already serialised by `record_json`, one per line (JSONL only)."""
+        if self.fmt != "jsonl":
+            raise ValueError("only the jsonl format takes serialised records")
+        self.stream.write("".join(lines))
 
     def close(self) -> None:
         """Finish the output."""

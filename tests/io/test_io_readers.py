@@ -185,3 +185,49 @@ def test_gzipped_jsonl_is_read_lazily(tmp_path: Path, monkeypatch: pytest.Monkey
     docs = read_inputs([str(path)])
     assert next(docs).id == "0" and next(docs).id == "1"
     assert 0 < sum(taken) < 500_000
+
+
+# ------------------------------------------------------------------ what offsets index
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_line_ends_are_kept_and_a_bom_is_dropped(tmp_path: Path, newline: str) -> None:
+    text = f"date 2024-05-01{newline}Marie a dit{newline}{newline}oui\r\nnon\r"
+    (tmp_path / "d.txt").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    [doc] = read([str(tmp_path / "d.txt")])
+    assert doc.text == text == (tmp_path / "d.txt").read_bytes().decode("utf-8-sig")
+    assert doc.date == "2024-05-01"
+
+
+def test_binary_and_utf16_files_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "u.txt").write_bytes("Marie".encode("utf-16"))
+    errors = read([str(tmp_path / "b.txt"), str(tmp_path / "u.txt")])
+    assert [e.message for e in errors] == [
+        "binary file, skipped (it contains NUL bytes)",
+        "UTF-16 text, skipped (only UTF-8 is read: convert it first)",
+    ]
+
+
+def test_invalid_utf8_names_the_byte_after_a_bom(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_bytes(b"\xef\xbb\xbfcaf\xe9")
+    [error] = read([str(tmp_path / "x.txt")])
+    assert isinstance(error, ReadError) and error.message.startswith("invalid UTF-8 at byte 6 ")
+    [doc] = read([str(tmp_path / "x.txt")], encoding_errors="replace")
+    assert doc.text == "caf\ufffd"
+
+
+def test_jsonl_keeps_every_character_its_escapes_give(tmp_path: Path) -> None:
+    text = "nul\u0000 lone\ud800 pair\U0001f600 bom\ufeff ligne\u2028 fin\r\n"
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": 1, "text": text}) + "\n", encoding="ascii")
+    assert read([str(tmp_path / "a.jsonl")]) == [Document("1", text)]
+
+
+def test_jsonl_errors_name_the_line_and_the_rest_goes_on(tmp_path: Path) -> None:
+    body = b'{"id": "a", "text": "x"}\n{"id": \n\n{"text": 1}\n"just a string"\n{"text": "nul\x00"}\n{"id": "b", "text": "y"}\n'
+    (tmp_path / "a.jsonl").write_bytes(body)
+    got = read([str(tmp_path / "a.jsonl")])
+    name = str(tmp_path / "a.jsonl")
+    assert [g.id if isinstance(g, Document) else g.doc for g in got] == ["a", f"{name}:2", f"{name}:4", f"{name}:5", f"{name}:6", "b"]
+    assert got[1].message.startswith("invalid JSON") and got[4].message.startswith("invalid JSON")
+    assert got[2].message == got[3].message == 'each line must be an object with a "text" string'

@@ -190,3 +190,25 @@ def test_html_needs_the_document_and_unknown_formats_fail(records: list) -> None
         writer.write(records)
     with pytest.raises(ValueError):
         Writer(io.StringIO(), "xml")
+
+
+def test_lone_surrogates_are_escaped_in_jsonl_and_replaced_elsewhere() -> None:
+    from ruleie.api import Document
+    from ruleie.records import Mention, Span, parse_record
+    from ruleie.io.writers import Writer
+
+    record = Mention(doc="d", rule="r", label="x", span=Span(start=0, end=3, text="\ud800é\udfff"))
+    outputs = {}
+    for fmt in ("jsonl", "csv", "table", "html"):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = Writer(stream, fmt)
+        writer.write([record], Document("d", "\ud800é\udfff"))
+        writer.close()
+        stream.flush()
+        outputs[fmt] = raw.getvalue().decode("utf-8")  # strict: valid UTF-8 in every format
+    line = outputs["jsonl"].strip()
+    assert "\\ud800é\\udfff" in line and parse_record(line) == record
+    assert line == record.model_copy(update={"span": Span(start=0, end=3, text="aéb")}).model_dump_json().replace("aéb", "\\ud800é\\udfff")
+    for fmt in ("csv", "table", "html"):
+        assert "\ufffdé\ufffd" in outputs[fmt]
