@@ -19,15 +19,16 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
+from time import monotonic
 from typing import Any, Iterable, Iterator, Mapping
 
 from ruleie.compile import cache
 from ruleie.compile.ruleset import RuleSetSpec, compile_program
 from ruleie.dsl.resolve import load_program, rule_files_of
+from ruleie.io.split import SPLIT_CHARS, cut_points, pieces, shift
 from ruleie.records import Record
-from ruleie.runtime.engine import DocumentResult, Engine
+from ruleie.runtime.engine import DocumentResult, Engine, MatchTimeout
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -49,11 +50,27 @@ class Document:
 
 @dataclass
 class Outcome:
-    """What `extract_many` yields per document: its records, or the error that stopped it."""
+    """What `extract_many` yields per document: its records, or the error that stopped it.
+
+    With `extract_many(..., by_piece=True)`, a document longer than its `split_chars` comes as one
+    outcome per piece, in order: `part` counts them from 0 and `last` marks the final one; records
+    are already shifted into the whole document. The document failed when any piece has an error.
+    """
 
     doc: str
     records: list[Record]
     error: str | None = None
+    part: int = 0
+    last: bool = True
+
+
+@dataclass(frozen=True)
+class _Piece(Document):
+    """One piece of a long document, run as a document of its own: where it starts, which it is."""
+
+    offset: int = 0
+    part: int = 0
+    last: bool = True
 
 
 class RuleSet:
@@ -70,13 +87,31 @@ class RuleSet:
         """Compile-time warnings (unused macros and lexicons, ...), rendered."""
         return list(self.spec.warnings)
 
-    def extract(self, text: str, doc_date: str | None = None, doc: str = "", timeout: float | None = None) -> list[Record]:
-        """Records found in `text`, in text order; offsets index `text` itself."""
-        return self.engine.run(text, doc=doc, doc_date=doc_date, timeout=timeout).records
+    def extract(
+        self,
+        text: str,
+        doc_date: str | None = None,
+        doc: str = "",
+        timeout: float | None = None,
+        split_chars: int | None = SPLIT_CHARS,
+    ) -> list[Record]:
+        """Records found in `text`, in text order; offsets index `text` itself.
+
+        `timeout`: matching time budget in seconds for the whole text (`MatchTimeout` past it).
+        A text longer than `split_chars` characters is matched piece by piece (`ruleie.io.split`);
+        None matches it whole.
+        """
+        return extract_text(self.engine, text, doc, doc_date, timeout, split_chars)
 
     def explain(self, text: str, doc_date: str | None = None) -> DocumentResult:
         """Records plus the trace of every match found and whether overlap resolution kept it."""
         return self.engine.run(text, doc_date=doc_date, trace=True)
+
+    def why_not(self, text: str, target: str | tuple[int, int], doc_date: str | None = None, **options: Any) -> list[Any]:
+        """Why each rule did not produce a record over `target`: `ruleie.authoring.why_not.why_not`."""
+        from ruleie.authoring.why_not import why_not
+
+        return why_not(self, text, target, doc_date=doc_date, **options)
 
     def extract_many(
         self,
@@ -84,14 +119,90 @@ class RuleSet:
         n_jobs: int = 1,
         doc_date: str | None = None,
         chunksize: int = 8,
+        timeout: float | None = None,
+        timeout_per_mb: float = 0.0,
+        split_chars: int | None = SPLIT_CHARS,
+        by_piece: bool = False,
     ) -> Iterator[Outcome]:
-        """One `Outcome` per input document, in input order, streaming; `n_jobs` > 1 uses processes."""
-        items = (_as_document(d, i, doc_date) for i, d in enumerate(docs))
+        """One `Outcome` per input document, in input order, streaming; `n_jobs` > 1 uses processes.
+
+        `chunksize` documents go to a worker at a time. Each document gets a matching time budget
+        of `timeout` seconds plus `timeout_per_mb` seconds per million characters (none when
+        `timeout` is None); a document past it has an error naming the rule that was running.
+        `split_chars` is as in `extract`. `by_piece`: the pieces of a long document are yielded as they
+        are done (see `Outcome`), each with its own budget, and go to the workers separately, so
+        that a huge document is extracted in parallel and its records never all sit in memory.
+        A worker's chunk of documents holds about `split_chars` characters at most.
+        """
+        options = RunOptions(timeout, timeout_per_mb, split_chars)
+        items: Iterator[Document] = (_as_document(d, i, doc_date) for i, d in enumerate(docs))
+        if by_piece and split_chars is not None:
+            items = _split_documents(items, split_chars)
         if n_jobs <= 1:
+            broken = False  # a piece of the current document failed: skip its other pieces
             for d in items:
-                yield _run_one(self.engine, d)
+                if broken and isinstance(d, _Piece) and d.part > 0:
+                    yield Outcome(d.id, [], "skipped: an earlier piece of this document failed", d.part, d.last)
+                    continue
+                outcome = _run_one(self.engine, d, options)
+                broken = outcome.error is not None and not outcome.last
+                yield outcome
             return
-        yield from _ordered_parallel(items, n_jobs, max(1, chunksize), self)
+        yield from _ordered_parallel(items, n_jobs, max(1, chunksize), self, options)
+
+
+def _split_documents(items: Iterator[Document], size: int) -> Iterator[Document]:
+    """The documents, with each one longer than `size` characters replaced by its pieces."""
+    for d in items:
+        if len(d.text) <= size:
+            yield d
+            continue
+        points = cut_points(d.text, size)
+        for part, (start, end) in enumerate(zip(points, points[1:])):
+            yield _Piece(d.id, d.text[start:end], d.date, start, part, end == len(d.text))
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How each document of a batch is run: its time budget and where it is split."""
+
+    timeout: float | None = None
+    timeout_per_mb: float = 0.0
+    split_chars: int | None = SPLIT_CHARS
+
+    def budget(self, text: str) -> float | None:
+        """Seconds of matching allowed for `text`, or None for no limit."""
+        if self.timeout is None:
+            return None
+        return self.timeout + self.timeout_per_mb * len(text) / 1e6
+
+
+def extract_text(
+    engine: Engine,
+    text: str,
+    doc: str = "",
+    doc_date: str | None = None,
+    timeout: float | None = None,
+    split_chars: int | None = SPLIT_CHARS,
+) -> list[Record]:
+    """Records of `text`, matched in pieces of at most `split_chars` characters, in text order.
+
+    The pieces share one time budget; records found in a piece are shifted back into `text`, and
+    since pieces are in order and records in a piece are sorted, the list stays in text order.
+    """
+    if split_chars is None or len(text) <= split_chars:
+        return engine.run(text, doc=doc, doc_date=doc_date, timeout=timeout).records
+    deadline = None if timeout is None else monotonic() + timeout
+    records: list[Record] = []
+    for offset, piece in pieces(text, split_chars):
+        # Past the deadline the engine stops at its first rule; never pass 0, which means "no wait".
+        left = None if deadline is None else max(deadline - monotonic(), 1e-6)
+        try:
+            found = engine.run(piece, doc=doc, doc_date=doc_date, timeout=left).records
+        except MatchTimeout as err:
+            raise MatchTimeout(err.rule, timeout or 0.0) from None  # report the document's budget
+        records.extend(shift(r, offset) for r in found)
+    return records
 
 
 #: Chunks in flight per worker process: enough to keep every worker busy, few enough that reading
@@ -99,7 +210,9 @@ class RuleSet:
 _WINDOW_PER_WORKER = 4
 
 
-def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, ruleset: RuleSet) -> Iterator[Outcome]:
+def _ordered_parallel(
+    items: Iterator[Document], n_jobs: int, chunksize: int, ruleset: RuleSet, options: RunOptions
+) -> Iterator[Outcome]:
     """Outcomes of `items` computed by `n_jobs` worker processes, in input order, with bounded read-ahead.
 
     `multiprocessing.Pool.imap` would drain the input iterator as fast as it can (a 5 GB JSONL file
@@ -131,10 +244,10 @@ def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, ru
 
     def submit(chunk: list[Document]) -> None:
         try:
-            future = pools[-1].submit(_worker_run_chunk, chunk)
+            future = pools[-1].submit(_worker_run_chunk, chunk, options)
         except BrokenProcessPool:
             pools.append(new_pool(n_jobs))
-            future = pools[-1].submit(_worker_run_chunk, chunk)
+            future = pools[-1].submit(_worker_run_chunk, chunk, options)
         pending.append((chunk, future, len(pools) - 1))
 
     def retry_one_by_one(chunk: list[Document]) -> list[Outcome]:
@@ -144,16 +257,17 @@ def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, ru
             if retry_pool is None:
                 retry_pool = new_pool(1)
             try:
-                outcomes.extend(retry_pool.submit(_worker_run_chunk, [d]).result())
+                outcomes.extend(retry_pool.submit(_worker_run_chunk, [d], options).result())
             except BrokenProcessPool:
-                outcomes.append(Outcome(d.id, [], "worker process died while extracting this document"))
+                part, last = (d.part, d.last) if isinstance(d, _Piece) else (0, True)
+                outcomes.append(Outcome(d.id, [], "worker process died while extracting this document", part, last))
                 retry_pool.shutdown(wait=False)
                 retry_pool = None
         return outcomes
 
     finished = False
     try:
-        chunks = _chunked(items, chunksize)
+        chunks = _chunked(items, chunksize, options.split_chars or SPLIT_CHARS)
         exhausted = False
         while True:
             while not exhausted and len(pending) < window:
@@ -183,12 +297,17 @@ def _ordered_parallel(items: Iterator[Document], n_jobs: int, chunksize: int, ru
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _chunked(items: Iterator[Document], size: int) -> Iterator[list[Document]]:
-    """Lists of up to `size` consecutive items, read lazily."""
-    while True:
-        chunk = list(islice(items, size))
-        if not chunk:
-            return
+def _chunked(items: Iterator[Document], size: int, max_chars: int) -> Iterator[list[Document]]:
+    """Lists of up to `size` consecutive items, read lazily, closed early past `max_chars` characters."""
+    chunk: list[Document] = []
+    chars = 0
+    for item in items:
+        chunk.append(item)
+        chars += len(item.text)
+        if len(chunk) >= size or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
         yield chunk
 
 
@@ -214,11 +333,17 @@ def _as_document(item: str | Document | Mapping[str, Any], index: int, doc_date:
     return Document(str(item.get("id", index)), text if isinstance(text, str) else "", item.get("date") or doc_date)
 
 
-def _run_one(engine: Engine, d: Document) -> Outcome:
+def _run_one(engine: Engine, d: Document, options: RunOptions = RunOptions()) -> Outcome:
+    part, last = (d.part, d.last) if isinstance(d, _Piece) else (0, True)
     try:
-        return Outcome(d.id, engine.run(d.text, doc=d.id, doc_date=d.date).records)
+        records = extract_text(engine, d.text, d.id, d.date, options.budget(d.text), options.split_chars)
+        if isinstance(d, _Piece):
+            records = [shift(r, d.offset) for r in records]
+        return Outcome(d.id, records, part=part, last=last)
+    except MatchTimeout as err:
+        return Outcome(d.id, [], str(err), part, last)
     except Exception as err:  # one bad document must not stop a batch
-        return Outcome(d.id, [], f"{type(err).__name__}: {err}")
+        return Outcome(d.id, [], f"{type(err).__name__}: {err}", part, last)
 
 
 _WORKER_ENGINE: Engine | None = None
@@ -234,25 +359,28 @@ def _init_worker(rules: Engine | dict[str, Any]) -> None:
     _WORKER_ENGINE = rules if isinstance(rules, Engine) else Engine(RuleSetSpec.from_json(rules))
 
 
-def _worker_run(d: Document) -> Outcome:
-    assert _WORKER_ENGINE is not None
-    return _run_one(_WORKER_ENGINE, d)
-
-
-def _worker_run_chunk(docs: list[Document]) -> list[Outcome]:
+def _worker_run_chunk(docs: list[Document], options: RunOptions) -> list[Outcome]:
     """Outcomes of a chunk of documents, computed in a worker process."""
     assert _WORKER_ENGINE is not None
-    return [_run_one(_WORKER_ENGINE, d) for d in docs]
+    return [_run_one(_WORKER_ENGINE, d, options) for d in docs]
 
 
-def compile_rules(path: str | Path) -> RuleSetSpec:
-    """Parse, check and compile rule files without the cache; raises `RuleErrors`."""
-    return compile_program(load_program(path, strict=False))
+def compile_rules(path: str | Path, thorough: bool = False) -> RuleSetSpec:
+    """Parse, check and compile rule files without the cache; raises `RuleErrors`.
+
+    `thorough` also runs the slow lint checks (W503), as `ruleie check` does.
+    """
+    return compile_program(load_program(path, strict=False), thorough)
 
 
-def load(path: str | Path | None = None, use_cache: bool = True) -> RuleSet:
-    """Load and compile a rule file or folder (default: the built-in French pack), cached."""
+def load(path: str | Path | None = None, use_cache: bool = True, thorough: bool = False) -> RuleSet:
+    """Load and compile a rule file or folder (default: the built-in French pack), cached.
+
+    `thorough` compiles afresh with every lint check (see `compile_rules`), bypassing the cache.
+    """
     target = Path(path) if path is not None else builtin_rules_path()
+    if thorough:
+        return RuleSet(compile_rules(target, thorough=True), target)
     if use_cache and target.exists():
         root, _ = rule_files_of(target)
         key = cache.rules_key(root, target)

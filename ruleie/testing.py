@@ -3,7 +3,8 @@
 An `expect Type(field="text", ...)` passes when some record of that type (or some span marked
 with that label) has every listed field equal: a span field compares its text, `null` means the
 field is empty, and `span` names the record's own span. `expect no Type` passes when the text
-yields nothing of that type. A rule is covered when one of its matches is kept in some test.
+yields nothing of that type. A rule is covered when one of its matches is kept in some test; a test
+exercises every rule with a kept match in its text, and the report says which tests exercise several.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ class TestOutcome:
 
 @dataclass
 class TestReport:
-    """Every test's outcome and which rules no test exercises."""
+    """Every test's outcome, which rules no test exercises and which tests exercise several rules."""
 
     outcomes: list[TestOutcome]
     uncovered: list[tuple[str, str]]  # (rule name, origin)
     total_rules: int
+    rule_names: list[str] = field(default_factory=list)  # every rule, in rule order
 
     __test__ = False
 
@@ -45,6 +47,30 @@ class TestReport:
     def failed(self) -> list[TestOutcome]:
         """Outcomes with at least one failure."""
         return [o for o in self.outcomes if not o.passed]
+
+    @property
+    def covered(self) -> int:
+        """Number of rules some test exercises."""
+        return self.total_rules - len(self.uncovered)
+
+    def rules_of(self, outcome: TestOutcome) -> list[str]:
+        """The rules `outcome`'s test exercises, in rule order."""
+        order = {name: i for i, name in enumerate(self.rule_names)}
+        return sorted(outcome.rules_fired, key=lambda name: (order.get(name, len(order)), name))
+
+    @property
+    def several_rules(self) -> list[TestOutcome]:
+        """Outcomes of the tests that exercise more than one rule, in test order."""
+        return [o for o in self.outcomes if len(o.rules_fired) > 1]
+
+    @property
+    def tests_of(self) -> dict[str, list[str]]:
+        """For every rule (in rule order), the names of the tests that exercise it."""
+        found: dict[str, list[str]] = {name: [] for name in self.rule_names}
+        for o in self.outcomes:
+            for name in self.rules_of(o):
+                found.setdefault(name, []).append(o.test.name)
+        return found
 
 
 def _value(item: Record | dict[str, object], name: str) -> object:
@@ -109,9 +135,9 @@ def run_test(rules: RuleSet, test: TestSpec) -> TestOutcome:
 
 
 def run_tests(rules: RuleSet) -> TestReport:
-    """Run every test block of a rule set; report outcomes and uncovered rules."""
+    """Run every test block of a rule set; report outcomes and which rules each test exercises."""
     outcomes = [run_test(rules, t) for t in rules.spec.tests]
     fired = set().union(*(o.rules_fired for o in outcomes)) if outcomes else set()
     all_rules = [r for p in rules.spec.phases for r in p.rules]
     uncovered = [(r.name, r.origin) for r in all_rules if r.name not in fired]
-    return TestReport(outcomes, uncovered, len(all_rules))
+    return TestReport(outcomes, uncovered, len(all_rules), [r.name for r in all_rules])
