@@ -31,6 +31,7 @@ _TERMINAL_NAMES: dict[str, str] = {
     "LABEL": "a CamelCase label",
     "NAME": "a lowercase name",
     "INT": "a number",
+    "NEG_INT": "a negative number",
     "QUANT": "a quantifier",
     "LOOK": "ahead(...) or behind(...)",
     "ADJACENT": "'~'",
@@ -218,6 +219,9 @@ class _ToAst(Transformer):
             tok = children[1]
             if tok.type == "INT":
                 value = self._int(tok, "E302", f"option '{name}'")
+            elif tok.type == "NEG_INT":  # `[priority=-1]`: below the default of 0
+                digits = Token("INT", str(tok)[1:], line=tok.line, column=tok.column)
+                value = -self._int(digits, "E302", f"option '{name}'")
             elif tok.type == "STRING":
                 value = self._string(tok)
             else:

@@ -150,6 +150,7 @@ def test_pattern_locations() -> None:
 OPTIONS = [
     ("name-value", "[overlap=all]", (("overlap", "all"),)),
     ("int-value", "[priority=3]", (("priority", 3),)),
+    ("negative-int-value", "[priority=-2]", (("priority", -2),)),
     ("string-value", '[note="a b"]', (("note", "a b"),)),
     ("bare", "[verbs]", (("verbs", None),)),
     ("several", '[case=any, accents=insensitive,verbs, n=10, s="x"]',
