@@ -161,12 +161,72 @@ def _winner(j: int, members: list[int], asts: list[ast.Rule], spec, patterns: Pa
         if a.segments == b.segments and (a.priority > b.priority or (a.priority == b.priority and i < j)):
             return i
         if (spec.overlap == "longest" and len(b.segments) == 1 == len(a.segments) and b.segments[0].kind == "regex"
-                and isinstance(asts[i].pattern, ast.Alternation)
-                and all(spec.rules[k].priority < a.priority for k in members if k != i)):
-            options = {patterns.compile(o) for o in asts[i].pattern.options}
-            if b.segments[0].source in options:
-                return i
+                and all(spec.rules[k].priority < a.priority for k in members if k != i)
+                and _includes(asts[i].pattern, asts[j].pattern, patterns.compile)):
+            return i
     return None
+
+
+def _bare(node: ast.Pattern) -> ast.Pattern:
+    """The pattern without its capture names (they change the record, not what matches)."""
+    while isinstance(node, ast.Capture):
+        node = node.item
+    return node
+
+
+def _items(node: ast.Pattern) -> list[ast.Pattern] | None:
+    """The items of a pattern written with gaps only, nested sequences spliced in; None with `~` glue."""
+    node = _bare(node)
+    if not isinstance(node, ast.Sequence):
+        return [node]
+    if not all(node.joins):
+        return None
+    out: list[ast.Pattern] = []
+    for item in node.items:
+        inner = _items(item)
+        if inner is None:
+            return None
+        out.extend(inner)
+    return out
+
+
+def _includes(big: ast.Pattern, small: ast.Pattern, compile) -> bool:
+    """Whether `big` matches every text `small` matches, decided on their shape (sound, not complete).
+
+    Equal regexes; an alternation whose options are all included, or that has an option including
+    the other; sequences matched item by item, where an alternation or an optional item of `big`
+    may stand for a run of items of `small` (`("a" "dit" | "a" "déclaré") ":"` includes
+    `"a" "déclaré" ":"`).
+    """
+    big, small = _bare(big), _bare(small)
+    if compile(big) == compile(small):
+        return True
+    if isinstance(small, ast.Alternation):
+        return all(_includes(big, o, compile) for o in small.options)
+    if isinstance(big, ast.Alternation) and any(_includes(o, small, compile) for o in big.options):
+        return True
+    bs, ss = _items(big), _items(small)
+    if bs is None or ss is None or (len(bs) == 1 and len(ss) == 1):
+        return False
+    return _sequence_includes(bs, ss, compile)
+
+
+def _sequence_includes(bs: list[ast.Pattern], ss: list[ast.Pattern], compile) -> bool:
+    """`_includes` for two runs of items: each item of `bs` takes the next one or more of `ss`."""
+    if not bs:
+        return not ss
+    head = bs[0]
+    if isinstance(head, ast.Repeat) and head.min == 0 and head.max == 1 and _sequence_includes(bs[1:], ss, compile):
+        return True  # `x?` matching nothing
+    runs = [_items(o) for o in head.options] if isinstance(head, ast.Alternation) else [[head]]
+    if isinstance(head, ast.Repeat) and head.min == 0 and head.max == 1:
+        runs.append(_items(head.item))
+    for run in runs:
+        if run is None or len(run) > len(ss):
+            continue
+        if all(_includes(r, x, compile) for r, x in zip(run, ss)) and _sequence_includes(bs[1:], ss[len(run):], compile):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ unused captures

@@ -31,6 +31,9 @@ FINDINGS = [
     ("W504-identical", 'phase p {\n  rule a match "x" ' + M + '\n  rule b match "x" ' + M + "\n}\n", "W504", 3, 8),
     ("W504-priority", 'phase p {\n  rule b match "x" ' + M + '\n  rule a [priority=1] match "x" ' + M + "\n}\n", "W504", 2, 8),
     ("W504-alternative", 'phase p {\n  rule a [priority=1] match "x" | "y" ' + M + '\n  rule b match "y" ' + M + "\n}\n", "W504", 3, 8),
+    ("W504-alternative-inside", 'phase p {\n  rule a [priority=1] match c:/\\d+/ ("a" "dit" | "a" "mis" "en" "garde") "sur" ' + M
+     + '\n  rule b match k:/\\d+/ "a" "mis" "en" "garde" "sur" ' + M + "\n}\n", "W504", 3, 8),
+    ("W504-optional", 'phase p {\n  rule a [priority=1] match "le"? "maire" ' + M + '\n  rule b match "maire" ' + M + "\n}\n", "W504", 3, 8),
     ("W505-mark", 'phase p { rule r match who:"x" "y" mark Name }\n', "W505", 1, 24),
     ("W506-twice", 'lexicon L = {"a", "b", "a"}\nphase p { rule r match @L ' + M + " }\n", "W506", 1, 24),
     ("W506-case-any", 'lexicon L [case=any] = {"Paris", "paris"}\nphase p { rule r match @L ' + M + " }\n", "W506", 1, 34),
@@ -42,6 +45,9 @@ FINDINGS = [
 
 # sources that must compile with no error and no warning
 CLEAN = [
+    ("other-alternative-inside", 'phase p {\n  rule a [priority=1] match "a" ("dit" | "déclaré") "que" ' + M
+     + '\n  rule b match "a" "affirmé" "que" ' + M + "\n}\n"),
+    ("longer-than-optional", 'phase p {\n  rule a [priority=1] match "le"? "maire" ' + M + '\n  rule b match "le" "maire" "de" ' + M + "\n}\n"),
     ("possessive", "phase p { rule r match /(?:\\w++\\s?)+$/ " + M + " }\n"),
     ("atomic", "phase p { rule r match /(?>\\w+\\s?)+$/ " + M + " }\n"),
     ("bounded", "phase p { rule r match /(?:a|aa){1,20}b/ " + M + " }\n"),
