@@ -393,7 +393,7 @@ def explain(
     text: str = typer.Argument(..., help="Text to explain, a file path, or - for stdin."),
     doc_date: Optional[str] = typer.Option(None, "--doc-date", help="Document date for relative dates."),
     why_not: Optional[str] = typer.Option(None, "--why-not", help="Say why no record covers this text instead (its first occurrence)."),
-    why_not_at: Optional[str] = typer.Option(None, "--why-not-at", help="OFFSET: the occurrence of --why-not at or after it; START:END: the span to explain, by offsets."),
+    why_not_at: Optional[str] = typer.Option(None, "--why-not-at", help="An OFFSET (take the occurrence of --why-not at or after it), or the span to explain as START:END offsets."),
     only_rules: List[str] = typer.Option([], "--rule", help="With --why-not: only rules with this name (glob pattern, repeatable)."),
     only_labels: List[str] = typer.Option([], "--label", help="With --why-not: only rules that mark or emit this label (repeatable)."),
     limit: int = typer.Option(10, "--limit", min=0, help="With --why-not: how many rules to show, furthest first (0: all)."),
