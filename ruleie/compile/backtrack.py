@@ -30,6 +30,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ruleie.dsl.limits import class_end
+
 try:  # Python 3.11+
     from re import _constants as C, _parser as P  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
@@ -949,14 +951,7 @@ def quantifier_offsets(source: str) -> list[int]:
             after_open = False
             continue
         if ch == "[":
-            j = i + 1
-            if j < n and source[j] == "^":
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
+            i = class_end(source, i)
             after_open = False
             continue
         if ch == "(":

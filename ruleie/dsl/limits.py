@@ -39,6 +39,22 @@ _OPAQUE = regex.compile(
 )
 
 
+def class_end(source: str, i: int) -> int:
+    """The index just past the character class opening at `source[i]` (`[`), or past the end.
+
+    A `]` right after `[` or `[^` is a member, not the end, as the regex engines read it.
+    """
+    n = len(source)
+    j = i + 1
+    if j < n and source[j] == "^":
+        j += 1
+    if j < n and source[j] == "]":
+        j += 1
+    while j < n and source[j] != "]":
+        j += 2 if source[j] == "\\" else 1
+    return j + 1
+
+
 def deepest_parenthesis(source: str, limit: int = MAX_NESTING) -> int | None:
     """Offset of the first `(` of rule-file text nested deeper than `limit`, else None.
 
@@ -95,14 +111,7 @@ def regex_shape(source: str) -> RegexShape:
             items += 1
             continue
         if ch == "[":
-            j = i + 1
-            if j < n and source[j] == "^":
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
+            i = class_end(source, i)
             last = 1
             stack[-1] += 1
             items += 1
