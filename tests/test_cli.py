@@ -314,10 +314,10 @@ def test_missing_input_file(work: Path, cache: Path) -> None:
         "15/03/2024",
         "2024-3-15",
         "",
-        pytest.param("2024-13-45", marks=pytest.mark.xfail(
-            strict=True, reason="engine bug in ruleie/io/readers.py: valid_date checks the shape only, month 13 / day 45 pass")),
-        pytest.param("2024-02-30", marks=pytest.mark.xfail(
-            strict=True, reason="engine bug in ruleie/io/readers.py: valid_date checks the shape only, 30 February passes")),
+        "2024-13-45",
+        "2024-02-30",
+        "2024-13",
+        "2024-03-15T25:00",
     ],
 )
 def test_invalid_doc_date(work: Path, cache: Path, value: str) -> None:

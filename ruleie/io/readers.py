@@ -22,6 +22,7 @@ characters are `{"`. Everything else is one text document per file.
 from __future__ import annotations
 
 import codecs
+import datetime
 import gzip
 import io
 import json
@@ -52,15 +53,26 @@ class ReadError:
 def header_date(text: str) -> str | None:
     """The document date of a leading `date YYYY-MM[-DD]` line, if the text starts with one."""
     m = _DATE_HEADER.match(text[:64])
-    return m.group(1).replace(" ", "T") if m else None
+    return valid_date(m.group(1)) if m else None
 
 
 def valid_date(value: object) -> str | None:
-    """An ISO date or datetime string cut to minutes, or None when `value` is not one."""
+    """An ISO date or datetime string cut to minutes, or None when `value` is not one.
+
+    The date must exist in the calendar (no month 13, no 30 February) and the time on the clock.
+    """
     if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
         return None
     value = value.strip().replace(" ", "T")
-    return value[:16] if "T" in value else value
+    value = value[:16] if "T" in value else value
+    try:
+        if len(value) == 7:  # YYYY-MM
+            datetime.date(int(value[:4]), int(value[5:7]), 1)
+        else:
+            datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return value
 
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
