@@ -32,6 +32,8 @@ A pattern that can match the empty string stays error E305 (checked when rules a
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ruleie.compile import backtrack
 from ruleie.compile.lexicons import CompiledLexicon, normalize_key
 from ruleie.compile.patterns import PatternCompiler
@@ -190,7 +192,7 @@ def _items(node: ast.Pattern) -> list[ast.Pattern] | None:
     return out
 
 
-def _includes(big: ast.Pattern, small: ast.Pattern, compile) -> bool:
+def _includes(big: ast.Pattern, small: ast.Pattern, regex_of: Callable[[ast.Pattern], str]) -> bool:
     """Whether `big` matches every text `small` matches, decided on their shape (sound, not complete).
 
     Equal regexes; an alternation whose options are all included, or that has an option including
@@ -199,24 +201,24 @@ def _includes(big: ast.Pattern, small: ast.Pattern, compile) -> bool:
     `"a" "déclaré" ":"`).
     """
     big, small = _bare(big), _bare(small)
-    if compile(big) == compile(small):
+    if regex_of(big) == regex_of(small):
         return True
     if isinstance(small, ast.Alternation):
-        return all(_includes(big, o, compile) for o in small.options)
-    if isinstance(big, ast.Alternation) and any(_includes(o, small, compile) for o in big.options):
+        return all(_includes(big, o, regex_of) for o in small.options)
+    if isinstance(big, ast.Alternation) and any(_includes(o, small, regex_of) for o in big.options):
         return True
     bs, ss = _items(big), _items(small)
     if bs is None or ss is None or (len(bs) == 1 and len(ss) == 1):
         return False
-    return _sequence_includes(bs, ss, compile)
+    return _sequence_includes(bs, ss, regex_of)
 
 
-def _sequence_includes(bs: list[ast.Pattern], ss: list[ast.Pattern], compile) -> bool:
+def _sequence_includes(bs: list[ast.Pattern], ss: list[ast.Pattern], regex_of: Callable[[ast.Pattern], str]) -> bool:
     """`_includes` for two runs of items: each item of `bs` takes the next one or more of `ss`."""
     if not bs:
         return not ss
     head = bs[0]
-    if isinstance(head, ast.Repeat) and head.min == 0 and head.max == 1 and _sequence_includes(bs[1:], ss, compile):
+    if isinstance(head, ast.Repeat) and head.min == 0 and head.max == 1 and _sequence_includes(bs[1:], ss, regex_of):
         return True  # `x?` matching nothing
     runs = [_items(o) for o in head.options] if isinstance(head, ast.Alternation) else [[head]]
     if isinstance(head, ast.Repeat) and head.min == 0 and head.max == 1:
@@ -224,7 +226,7 @@ def _sequence_includes(bs: list[ast.Pattern], ss: list[ast.Pattern], compile) ->
     for run in runs:
         if run is None or len(run) > len(ss):
             continue
-        if all(_includes(r, x, compile) for r, x in zip(run, ss)) and _sequence_includes(bs[1:], ss[len(run):], compile):
+        if all(_includes(r, x, regex_of) for r, x in zip(run, ss)) and _sequence_includes(bs[1:], ss[len(run):], regex_of):
             return True
     return False
 
