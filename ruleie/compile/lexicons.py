@@ -147,11 +147,14 @@ def _distinct_texts(heads: Iterable[str], accents: bool, first_upper: bool) -> b
     return True
 
 
+_WORD_START = regex.compile(r"\w")  # compiled once: lexicons test tens of thousands of forms
+
+
 def _bounded(words: list[str], case: str, accents: bool) -> str:
     """Lexicon pattern: a word boundary before entries starting with a word character (and, from
     the trie, after entries ending with one)."""
-    starting_word = sorted(w for w in words if regex.match(r"\w", w))
-    other = sorted(w for w in words if not regex.match(r"\w", w))
+    starting_word = sorted(w for w in words if _WORD_START.match(w))
+    other = sorted(w for w in words if not _WORD_START.match(w))
     parts = []
     if starting_word:
         parts.append("\\b(?:" + _factored(starting_word, accents, case == "first", case == "any") + ")")

@@ -8,6 +8,8 @@ case-insensitive letters and whitespace inside entries matching any run of white
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
 #: Letters that accent-insensitive lexicons treat as one.
@@ -27,6 +29,7 @@ def fold_accents(text: str) -> str:
 
 _END = ""  # marks the end of an entry in the trie
 WORD_END = "\uE000"  # pseudo-character for a word boundary after an entry; sorts after letters
+_WORD_LAST = regex.compile(r"\w\Z")  # an entry ending in a word character
 #: A pattern that `?` can follow without a group: one character, one escape, or one class.
 _SINGLE_ATOM = regex.compile(r"[^\\\[\]()|?*+{}]|\\.|\[(?:[^\]\\]|\\.)*\]", regex.DOTALL)
 
@@ -38,8 +41,10 @@ def _insert(trie: dict, word: str) -> None:
     node[_END] = {}
 
 
+@lru_cache(maxsize=4096)
 def _atom(ch: str, accents: bool, either_case: bool = False) -> str:
-    """Regex for one character of an entry (`either_case`: also its upper-case form)."""
+    """Regex for one character of an entry (`either_case`: also its upper-case form); memoised,
+    as big lexicons ask for the same few characters tens of thousands of times."""
     if ch == " ":
         return r"\s+"
     if ch == WORD_END:
@@ -99,7 +104,7 @@ def trie_pattern(
     for word in words:
         if word:
             key = fold_accents(word) if accents_insensitive else word
-            if bound_end and regex.search(r"\w\Z", word):
+            if bound_end and _WORD_LAST.search(word):
                 key += WORD_END
             _insert(trie, key)
     if not trie:

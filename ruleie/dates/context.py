@@ -127,6 +127,7 @@ PREPOSITIONS: tuple[str, ...] = tuple(sorted((
     "aux alentours du", "aux environs de", "aux environs du", "autour de", "autour du", "peu avant", "peu après", "à",
 ), key=len, reverse=True))
 _WORD_CHAR = re.compile(r"[\w'-]")
+_LONGEST_PREPOSITION = max(map(len, PREPOSITIONS))
 
 
 #: Preposition before a date -> modifier of the date (TIMEX3 `mod`).
@@ -140,13 +141,16 @@ RELATION_MODS: dict[str, str] = {
 }
 
 
+#: A preposition ending a text, not glued to a word before it. Searched leftmost, so the longest
+#: one that fits wins (the order of `PREPOSITIONS`), in one scan instead of one test per entry.
+_PREPOSITION_END = re.compile("(?<![\\w'-])(?:" + "|".join(re.escape(p) for p in PREPOSITIONS) + ")\\Z")
+
+
 def preposition(before: str) -> str | None:
     """The preposition that ends `before` (`dans`, `pendant`, `à partir du`...), lower case, or None."""
     tail = " ".join(before[-40:].split()).lower()
-    for prep in PREPOSITIONS:
-        if tail.endswith(prep) and (len(tail) == len(prep) or not _WORD_CHAR.match(tail[-len(prep) - 1])):
-            return prep
-    return None
+    m = _PREPOSITION_END.search(tail, max(0, len(tail) - _LONGEST_PREPOSITION))
+    return m.group() if m else None
 
 
 _PART_AFTER = re.compile(

@@ -1242,8 +1242,11 @@ _CANON_SUBS = [
 ]
 
 
+@lru_cache(maxsize=8192)
 def canonical(expression: str) -> str:
-    """Lower case, straight apostrophes, single spaces, `1 er` -> `1er`, no edge punctuation."""
+    """Lower case, straight apostrophes, single spaces, `1 er` -> `1er`, no edge punctuation.
+
+    Memoised: the parser, the kind guesser and the clock-time check ask for the same expressions."""
     s = expression.replace("’", "'").replace("\u00a0", " ").replace("\u202f", " ").replace("—", "–")
     s = " ".join(s.split()).lower()
     for rx, rep in _CANON_SUBS:

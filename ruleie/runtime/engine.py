@@ -16,7 +16,7 @@ from ruleie.compile.ruleset import ActionSpec, RuleSetSpec, RuleSpec
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
 from ruleie.compile.lexicons import normalize_key
-from ruleie.runtime.fields import ANTECEDENT_LABEL, PRONOUNS, FieldFunctions
+from ruleie.runtime.fields import ANTECEDENT_LABEL, DATE_FIELDS, PRONOUNS, FieldFunctions
 from ruleie.runtime.matcher import RuleMatcher, SpanIndex
 from ruleie.runtime.overlap import Match, resolve
 
@@ -199,6 +199,7 @@ class Engine:
         """The record an `emit` makes of a match, or None when a required field stays empty."""
         captures = {name: self._span(norm, s, e) for name, (s, e) in m.captures.items()}
         values: dict[str, object] = {}
+        dated: tuple | None = None  # (location, DateValue) of the last date field computed
         for f in action.fields:
             if f.kind == "const":
                 values[f.name] = f.value
@@ -215,8 +216,10 @@ class Engine:
                         if normalize_key(pronoun) in PRONOUNS
                         else None
                     )
-                elif f.value.startswith("date_"):
-                    values[f.name] = self.functions.date_field(f.value, norm.text, loc, doc_date)
+                elif f.value in DATE_FIELDS:
+                    if dated is None or dated[0] != loc:  # one interpretation for a record's date fields
+                        dated = (loc, self.functions.date_of(norm.text, loc, doc_date))
+                    values[f.name] = DATE_FIELDS[f.value](dated[1])
                 else:
                     span = captures[f.argument or ""]
                     values[f.name] = self.functions.call(f.value, norm.text[loc[0] : loc[1]], span.text)

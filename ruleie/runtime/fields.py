@@ -36,6 +36,13 @@ PRONOUNS = frozenset(
 DATE_CONTEXT = 200
 #: Label of the spans `antecedent()` chooses from; a rule set marks them (`mark Antecedent`).
 ANTECEDENT_LABEL = "Antecedent"
+#: The date field functions and the part of a `ruleie.dates.DateValue` each returns.
+DATE_FIELDS = {
+    "date_value": lambda d: d.value,
+    "date_kind": lambda d: d.kind,
+    "date_modifier": lambda d: d.modifier,
+}
+_interpret = None  # ruleie.dates.interpret, bound by `FieldFunctions.date_of`
 
 
 class FieldFunctions:
@@ -86,13 +93,19 @@ class FieldFunctions:
         The expression is interpreted by `ruleie.dates` against the document date, with the words
         around it as context (the tense of the clause decides whether a bare weekday is past or next).
         """
-        from ruleie.dates import interpret
+        return DATE_FIELDS[name](FieldFunctions.date_of(text, loc, doc_date))
 
+    @staticmethod
+    def date_of(text: str, loc: tuple[int, int], doc_date: str | None):
+        """The `DateValue` (value, kind, modifier) of the date expression at `loc` in `text`.
+
+        One interpretation serves the three date fields of a record (see `date_field`).
+        """
+        global _interpret
+        if _interpret is None:  # imported on first use: rule sets without dates never load it
+            from ruleie.dates import interpret as _interpret
         start, end = loc
-        before = text[max(0, start - DATE_CONTEXT) : start]
-        after = text[end : end + DATE_CONTEXT]
-        result = interpret(text[start:end], doc_date, before, after)
-        return {"date_value": result.value, "date_kind": result.kind, "date_modifier": result.modifier}[name]
+        return _interpret(text[start:end], doc_date, text[max(0, start - DATE_CONTEXT) : start], text[end : end + DATE_CONTEXT])
 
     def call(self, name: str, text: str, original: str) -> str | None:
         """Value of `name(capture)` for a capture: normalised `text`, `original` as written."""

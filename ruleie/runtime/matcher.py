@@ -33,18 +33,94 @@ def compile_fast(source: str):
 
     `re` cannot be interrupted, so a pattern that could backtrack without end (nested loops that
     can split one text in many ways, see `ruleie.compile.backtrack`) always goes to `regex`, which
-    honours the matching deadline.
+    honours the matching deadline. Shared macros (`(?(DEFINE)...)`, `regex` syntax) are written out
+    first (`inline_shared`) so that such a pattern can still go to `re`.
 
     Memoised (like the engines' own caches, but past their 500-pattern limit): rules that share a
     part share one compiled pattern, which `RuleMatcher.find` uses to share work between rules.
     """
+    inlined = inline_shared(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # e.g. `[[:alpha:]]` means something else to `re`
-            compiled = compile_safe_re(source)
+            compiled = compile_safe_re(inlined) if inlined is not None else None
     except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning):
         compiled = None
     return compiled if compiled is not None else regex.compile(source)
+
+
+#: Largest source `inline_shared` writes out; past it the `regex` subroutine form is kept.
+INLINE_LIMIT = 200_000
+_DEFINE = "(?(DEFINE)"
+_SHARED_DEF = re.compile(r"\(\?P<(\w+)>")
+_SHARED_CALL = re.compile(r"\(\?&(\w+)\)")
+_NUMBERED_REF = re.compile(r"(?<!\\)(?:\\\\)*\\(?:[1-9]|g<[0-9])")
+
+
+def _group_end(source: str, i: int) -> int:
+    """Index just past the group opening at `source[i]` (escapes and character classes skipped)."""
+    depth = 0
+    n = len(source)
+    in_class = False
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            if source.startswith("^", i + 1):
+                i += 1
+            if source.startswith("]", i + 1):  # a leading `]` is a literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("unbalanced group")
+
+
+def inline_shared(source: str) -> str | None:
+    """`source` with its shared macros (`(?(DEFINE)...)` + `(?&m_X)` calls) written out in place.
+
+    The compiler writes a big macro used several times once per pattern, which only `regex`
+    understands; written out, the pattern is usually valid for the faster stdlib `re`. A shared
+    macro carries no capture and its calls match what the body matches, so the pattern finds the
+    same matches. None when the written-out source would exceed `INLINE_LIMIT`, is malformed, or
+    has a numbered back-reference (the definition groups it drops would renumber the others);
+    a source without shared macros is returned unchanged.
+    """
+    if not source.startswith(_DEFINE):
+        return source
+    if _NUMBERED_REF.search(source):
+        return None
+    try:
+        end = _group_end(source, 0)
+        bodies: dict[str, str] = {}
+        i = len(_DEFINE)
+        while i < end - 1:
+            close = _group_end(source, i)
+            m = _SHARED_DEF.match(source, i)
+            if m is None:
+                return None
+            bodies[m.group(1)] = source[m.end() : close - 1]
+            i = close
+    except ValueError:
+        return None
+    out = source[end:]
+    for _ in range(len(bodies) + 1):  # shared macros may call each other, never themselves
+        if "(?&" not in out:
+            return out
+        out = _SHARED_CALL.sub(lambda c: f"(?:{bodies[c.group(1)]})" if c.group(1) in bodies else c.group(0), out)
+        if len(out) > INLINE_LIMIT:
+            return None
+    return out if "(?&" not in out else None
 
 
 def _left(deadline: float) -> float:
