@@ -49,6 +49,12 @@ import _bench  # noqa: E402
 DOC = _bench.ROOT / "docs" / "benchmarks.md"
 JSON_OUT = _bench.RESULTS_DIR / "latest.json"
 BEGIN, END = "<!-- peers:begin -->", "<!-- peers:end -->"
+README = _bench.ROOT / "README.md"
+SUMMARY_BEGIN, SUMMARY_END = "<!-- peers:summary:begin -->", "<!-- peers:summary:end -->"
+#: Rows of the README's short table: the full pack and the peers it is compared with.
+SUMMARY_ROWS = ("ruleie: full French pack", "ceiling: regex trie + guillemets", "spaCy blank('fr') + Matcher",
+                "spaCy fr_core_news_sm lemma pipeline + Matcher", "ruleie: date rules (50_dates.rules)",
+                "dateparser search_dates(languages=['fr'])")
 
 TARGETS = {
     "full_vs_ceiling": ("full pack >= 0.30 x the ceiling", 0.30),
@@ -464,6 +470,29 @@ def write_doc(result: dict) -> None:
     DOC.write_text(text, encoding="utf-8")
 
 
+def write_readme(result: dict) -> None:
+    """Replace the README's short results table (between the summary markers) with this run's."""
+    if not README.exists():
+        return
+    text = README.read_text(encoding="utf-8")
+    if SUMMARY_BEGIN not in text or SUMMARY_END not in text:
+        return
+    m = result["machine"]
+    rows = [r for r in result["rows"] if r["name"] in SUMMARY_ROWS]
+    block = "\n".join([
+        SUMMARY_BEGIN,
+        f"Measured {result['date']} on {m['cpu']}, {m['cores']} cores, Python {m['python']}, load average at start "
+        f"{m['loadavg_at_start'][0]}, on {result['corpus']['source']} ({result['corpus']['chars']:,} characters of French news):",
+        "",
+        markdown_table(rows),
+        "",
+        targets_markdown(result["targets"], {}),
+        SUMMARY_END,
+    ])
+    text = text[: text.index(SUMMARY_BEGIN)] + block + text[text.index(SUMMARY_END) + len(SUMMARY_END):]
+    README.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -495,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_write:
             JSON_OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             write_doc(result)
+            write_readme(result)
         return 0
 
     corpus = _bench.load_corpus(args.corpus)
