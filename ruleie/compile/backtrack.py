@@ -903,6 +903,24 @@ def analyse(source: str, bounded: bool = False, polynomial: bool = False) -> lis
     return findings_of(parsed[0], parsed[1], bounded, polynomial)
 
 
+#: `regex`-only syntax that does not change how a pattern backtracks: the reverse flag, `\K`, and
+#: group names (which `regex` lets several groups share).
+_NEUTRAL_REGEX_ONLY = re.compile(r"(?<!\\)((?:\\\\)*)(\(\?r\)|\\K|\(\?P<\w+>)")
+
+
+def analysable(source: str) -> str:
+    """`source` without the `regex`-only syntax that is neutral for backtracking (see above).
+
+    Reversing a pattern does not change whether a loop can split one text in several ways, nor
+    does resetting the match start or naming a group; with them out, the stdlib parser reads most
+    `regex`-only patterns of a rule set.
+    """
+    def neutral(m: re.Match[str]) -> str:
+        return m.group(1) + ("(?:" if m.group(2).startswith("(?P<") else "")
+
+    return _NEUTRAL_REGEX_ONLY.sub(neutral, source)
+
+
 def runaway_risk(source: str) -> bool:
     """True when a backtracking engine could run away on `source` (or it cannot be analysed)."""
     found = analyse(source, bounded=True)

@@ -18,7 +18,7 @@ import warnings
 
 import regex
 
-from ruleie.compile.backtrack import compile_safe_re
+from ruleie.compile.backtrack import analysable, compile_safe_re, runaway_risk
 from ruleie.compile.patterns import CAPTURE_PREFIX, GAP, Segment
 from ruleie.runtime.overlap import Match
 
@@ -46,7 +46,29 @@ def compile_fast(source: str):
             compiled = compile_safe_re(inlined) if inlined is not None else None
     except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning):
         compiled = None
-    return compiled if compiled is not None else regex.compile(source)
+    if compiled is not None:
+        return compiled
+    pattern = regex.compile(source)
+    if runaway_risk(analysable(source)):
+        _NEEDS_TIMEOUT.add(pattern)
+    return pattern
+
+
+#: `regex` patterns the backtracking analysis cannot clear: each of their calls gets a `timeout`.
+#: A timeout costs `regex` about 2.5 µs a call, several times a short anchored match, so the
+#: patterns it clears are only checked against the deadline before each call.
+_NEEDS_TIMEOUT: set = set()
+_NO_BUDGET: dict[str, float] = {}
+
+
+def _budget(pattern, deadline: float | None) -> dict[str, float]:
+    """Keyword arguments that bound one call of `pattern` by `deadline`; TimeoutError once it has passed."""
+    if deadline is None:
+        return _NO_BUDGET
+    left = deadline - monotonic()
+    if left <= 0:
+        raise TimeoutError("matching deadline passed")
+    return {"timeout": left} if pattern in _NEEDS_TIMEOUT else _NO_BUDGET
 
 
 #: Largest source `inline_shared` writes out; past it the `regex` subroutine form is kept.
@@ -298,10 +320,7 @@ class RuleMatcher:
                 key = (id(left), start, 0)
                 hit = memo.get(key, _UNKNOWN)
                 if hit is _UNKNOWN:
-                    if deadline is not None and isinstance(left, regex.Pattern):
-                        m = left.search(text, max(0, start - LEFT_WINDOW), start, timeout=_left(deadline))
-                    else:
-                        m = left.search(text, max(0, start - LEFT_WINDOW), start)
+                    m = left.search(text, max(0, start - LEFT_WINDOW), start, **_budget(left, deadline))
                     hit = memo[key] = None if m is None else (m.start(), _captures(m, left_groups))
                 if hit is None:
                     continue
@@ -332,10 +351,7 @@ class RuleMatcher:
             key = (id(part), pos, 1)
             hit = memo.get(key, _UNKNOWN) if memo is not None else _UNKNOWN
             if hit is _UNKNOWN:
-                if deadline is not None and isinstance(part, regex.Pattern):
-                    m = part.match(text, pos, timeout=_left(deadline))
-                else:
-                    m = part.match(text, pos)
+                m = part.match(text, pos, **_budget(part, deadline))
                 hit = None if m is None else (m.end(), _captures(m, self.part_groups[i]))
                 if memo is not None:
                     memo[key] = hit
