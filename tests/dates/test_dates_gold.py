@@ -138,3 +138,11 @@ def test_in_file_tests_pass() -> None:
     failures = [f for o in report.failed for f in o.failures]
     assert not failures, "\n".join(failures)
     assert not report.uncovered, f"rules without a test: {report.uncovered}"
+
+
+def test_the_date_header_line_is_metadata_not_a_mention() -> None:
+    """`date YYYY-MM-DD` on a document's first line gives its date; the same ISO date elsewhere is a mention."""
+    rules = ruleie.load()
+    text = "date 2024-03-15\nLe vote du 2024-03-20 a été reporté à hier."
+    dates = [(r.span.text, r.value) for r in rules.extract(text, doc_date="2024-03-15") if r.type == "DateMention"]
+    assert dates == [("2024-03-20", "2024-03-20"), ("hier", "2024-03-14")]
