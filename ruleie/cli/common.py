@@ -12,6 +12,7 @@ import typer
 from ruleie import __version__
 from ruleie.api import RuleSet, load
 from ruleie.dsl.errors import RuleErrors
+from ruleie.io.readers import valid_date
 
 app = typer.Typer(
     add_completion=False,
@@ -64,3 +65,16 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # pragma: no cover
         pass
+
+
+def _check_input_options(input_format: str, encoding_errors: str, doc_date: Optional[str]) -> None:
+    """Exit 2 with a message when an option of the commands that read documents has a bad value."""
+    if input_format not in ("auto", "txt", "jsonl"):
+        _err(f"error: unknown input format {input_format!r} (auto, txt or jsonl)")
+        raise typer.Exit(2)
+    if encoding_errors not in ("strict", "replace"):
+        _err("error: --encoding-errors takes strict or replace")
+        raise typer.Exit(2)
+    if doc_date is not None and valid_date(doc_date) is None:
+        _err(f"error: --doc-date {doc_date!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+        raise typer.Exit(2)

@@ -13,7 +13,7 @@ import typer
 from ruleie.api import Document
 from ruleie.io.readers import ReadError, read_inputs, valid_date
 from ruleie.io.writers import atomic_output
-from ruleie.cli.common import DEFAULT_GLOBS, _err, _load_or_exit, _silence_stdout, app
+from ruleie.cli.common import DEFAULT_GLOBS, _check_input_options, _err, _load_or_exit, _silence_stdout, app
 
 
 def _corpus(
@@ -31,15 +31,7 @@ def _corpus(
     `lines`: each non-blank line of a document is a document of its own (`ID:LINE`); `limit` > 0:
     stop after that many documents.
     """
-    if input_format not in ("auto", "txt", "jsonl"):
-        _err(f"error: unknown input format {input_format!r} (auto, txt or jsonl)")
-        raise typer.Exit(2)
-    if encoding_errors not in ("strict", "replace"):
-        _err("error: --encoding-errors takes strict or replace")
-        raise typer.Exit(2)
-    if doc_date is not None and valid_date(doc_date) is None:
-        _err(f"error: --doc-date {doc_date!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")
-        raise typer.Exit(2)
+    _check_input_options(input_format, encoding_errors, doc_date)
 
     def documents():
         for item in read_inputs(inputs, input_format, valid_date(doc_date) if doc_date else None, glob, encoding_errors):

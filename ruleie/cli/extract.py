@@ -19,7 +19,7 @@ from ruleie.io.spill import RecordSpill
 from ruleie.io.writers import FORMATS, Writer, atomic_output, json_line
 
 from ruleie.cli import common
-from ruleie.cli.common import DEFAULT_GLOBS, _err, _load_or_exit, _silence_stdout, app
+from ruleie.cli.common import DEFAULT_GLOBS, _check_input_options, _err, _load_or_exit, _silence_stdout, app
 
 
 #: `--timeout auto`: a document's matching budget is 10 s plus 120 s per million characters (each
@@ -66,15 +66,7 @@ def extract(
     if fmt not in FORMATS:
         _err(f"error: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
         raise typer.Exit(2)
-    if input_format not in ("auto", "txt", "jsonl"):
-        _err(f"error: unknown input format {input_format!r} (auto, txt or jsonl)")
-        raise typer.Exit(2)
-    if encoding_errors not in ("strict", "replace"):
-        _err("error: --encoding-errors takes strict or replace")
-        raise typer.Exit(2)
-    if doc_date is not None and valid_date(doc_date) is None:
-        _err(f"error: --doc-date {doc_date!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM")
-        raise typer.Exit(2)
+    _check_input_options(input_format, encoding_errors, doc_date)
     budget = _parse_timeout(timeout)
     done = _resume_from(output, fmt) if resume else None
     ruleset = _load_or_exit(rules)
