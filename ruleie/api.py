@@ -29,6 +29,7 @@ from ruleie.dsl.resolve import load_program, rule_files_of
 from ruleie.io.split import SPLIT_CHARS, cut_points, pieces, shift
 from ruleie.records import Record
 from ruleie.runtime.engine import DocumentResult, Engine, MatchTimeout
+from ruleie.runtime.programs import ProgramCache
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -76,11 +77,11 @@ class _Piece(Document):
 class RuleSet:
     """A compiled rule set, ready to extract; cheap to share, safe to use from several threads."""
 
-    def __init__(self, spec: RuleSetSpec, path: Path | None = None, from_cache: bool = False):
+    def __init__(self, spec: RuleSetSpec, path: Path | None = None, from_cache: bool = False, cache_key: str | None = None):
         self.spec = spec
         self.path = path
         self.from_cache = from_cache
-        self.engine = Engine(spec)
+        self.engine = Engine(spec, ProgramCache(cache_key) if cache_key else None)
 
     @property
     def warnings(self) -> list[str]:
@@ -229,10 +230,11 @@ def _ordered_parallel(
     fork = os.name == "posix" and "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if fork else "spawn")
     if fork:
-        ruleset.engine.matchers  # compile once, here; forked workers share the compiled patterns
+        ruleset.engine.compile_all()  # compile once, here; forked workers share the compiled patterns
         initargs: tuple[Any, ...] = (ruleset.engine,)
     else:
-        initargs = (ruleset.spec.as_json(),)
+        programs = ruleset.engine.programs
+        initargs = (ruleset.spec.as_json(), programs.key if programs is not None else None)
 
     def new_pool(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs)
@@ -349,14 +351,19 @@ def _run_one(engine: Engine, d: Document, options: RunOptions = RunOptions()) ->
 _WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(rules: Engine | dict[str, Any]) -> None:
-    """Set up the worker's engine once (inherited when forked, else built from the JSON spec).
+def _init_worker(rules: Engine | dict[str, Any], programs_key: str | None = None) -> None:
+    """Set up the worker's engine once (inherited when forked, else built from the JSON spec,
+    with the rule set's compiled programs when it has some in the cache).
 
     Ctrl-C is the parent's to handle: it stops the workers.
     """
     global _WORKER_ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER_ENGINE = rules if isinstance(rules, Engine) else Engine(RuleSetSpec.from_json(rules))
+    if isinstance(rules, Engine):
+        _WORKER_ENGINE = rules
+    else:
+        programs = ProgramCache.with_key(programs_key) if programs_key else None
+        _WORKER_ENGINE = Engine(RuleSetSpec.from_json(rules), programs)
 
 
 def _worker_run_chunk(docs: list[Document], options: RunOptions) -> list[Outcome]:
@@ -387,10 +394,10 @@ def load(path: str | Path | None = None, use_cache: bool = True, thorough: bool 
         data = cache.load(key)
         if data is not None:
             try:
-                return RuleSet(RuleSetSpec.from_json(data), target, from_cache=True)
+                return RuleSet(RuleSetSpec.from_json(data), target, from_cache=True, cache_key=key)
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass  # corrupt entry: rebuild below
         spec = compile_rules(target)
         cache.store(key, spec.as_json())
-        return RuleSet(spec, target)
+        return RuleSet(spec, target, cache_key=key)
     return RuleSet(compile_rules(target), target)

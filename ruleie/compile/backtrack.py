@@ -927,28 +927,17 @@ def runaway_risk(source: str) -> bool:
     return found is None or any(f.kind == "exponential" for f in found)
 
 
-def compile_safe_re(source: str):
-    """`source` compiled by the stdlib `re` when it has no runaway risk, else None.
+def safe_tree(source: str):
+    """The stdlib parse tree of `source` when it has no runaway risk, else None.
 
-    Raises what `re` raises for a source it rejects. The source is parsed once: the tree that
-    was analysed is the one compiled.
+    Raises what `re` raises for a source it rejects. The tree returned is the one analysed, so a
+    caller compiling it (`ruleie.runtime.programs`) compiles exactly what was cleared.
     """
     tree = P.parse(source)
     found = findings_of(tree, {}, bounded=True)
     if found is None or any(f.kind == "exponential" for f in found):
         return None
-    try:
-        from re import _compiler  # type: ignore[attr-defined]
-        import _sre  # type: ignore[import-not-found]
-
-        code = _compiler._code(tree, 0)
-        groupindex = tree.state.groupdict
-        indexgroup = [None] * tree.state.groups
-        for name, i in groupindex.items():
-            indexgroup[i] = name
-        return _sre.compile(source, tree.state.flags, code, tree.state.groups - 1, groupindex, tuple(indexgroup))
-    except Exception:  # a private API changed: compile the usual way
-        return re.compile(source)
+    return tree
 
 
 _QUANT = re.compile(r"\*|\+|\?|\{(\d*),?(\d*)\}")

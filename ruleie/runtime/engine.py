@@ -17,7 +17,8 @@ from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
 from ruleie.compile.lexicons import normalize_key
 from ruleie.runtime.fields import ANTECEDENT_LABEL, DATE_FIELDS, PRONOUNS, FieldFunctions
-from ruleie.runtime.matcher import RuleMatcher, SpanIndex
+from ruleie.runtime.matcher import RuleMatcher, SpanIndex, compiled_count, install_programs, outcomes_of, regex_sources
+from ruleie.runtime.programs import ProgramCache
 from ruleie.runtime.overlap import Match, resolve
 
 
@@ -71,10 +72,12 @@ class DocumentResult:
 class Engine:
     """Executes a `RuleSetSpec`; thread-compatible (no state between documents)."""
 
-    def __init__(self, spec: RuleSetSpec):
+    def __init__(self, spec: RuleSetSpec, programs: ProgramCache | None = None):
         self.spec = spec
+        self.programs = programs
         self.rules: list[RuleSpec] = [r for p in spec.phases for r in p.rules]
         self._matchers: list[RuleMatcher] | None = None
+        self._known: dict = {}  # program table read from, or written to, `programs`
         self.priority = {i: r.priority for i, r in enumerate(self.rules)}
         self.functions = FieldFunctions(spec.lemmas)
         self.required = {
@@ -90,10 +93,33 @@ class Engine:
 
     @property
     def matchers(self) -> list[RuleMatcher]:
-        """Compiled matchers, built on first use so that loading a rule set stays instant."""
+        """The rules' matchers, made on first use so that loading a rule set stays instant.
+
+        Their regexes compile when a rule first runs (or all at once: `compile_all`). With a
+        `ProgramCache`, the outcomes of an earlier process are installed first, so that most
+        regexes are rebuilt without being compiled.
+        """
         if self._matchers is None:
+            self._known = self.programs.read() if self.programs is not None else {}
+            install_programs(self._known)
             self._matchers = [RuleMatcher.build(i, r.segments) for i, r in enumerate(self.rules)]
         return self._matchers
+
+    def compile_all(self) -> None:
+        """Compile every rule's regexes now (before forking workers, or to time matching alone)."""
+        for matcher in self.matchers:
+            matcher.compile()
+        self._save_programs()
+
+    def _save_programs(self) -> None:
+        """Write the program table back when this engine compiled regexes the table did not hold."""
+        if self.programs is None or self._matchers is None:
+            return
+        sources = [src for m in self._matchers if m.compiled for src in m.sources if src is not None]
+        made = outcomes_of(sources)
+        if made.keys() - self._known.keys():
+            self._known = {**self._known, **made}
+            self.programs.write(self._known)
 
     def run(
         self,
@@ -110,6 +136,7 @@ class Engine:
         the rule that was running. `profile`, when given, accumulates per-rule counts and times.
         """
         matchers = self.matchers
+        compiled_before = compiled_count()
         deadline = None if timeout is None else monotonic() + timeout
         norm = normalize(original)
         text = norm.text
@@ -172,6 +199,8 @@ class Engine:
                     ends.sort(reverse=True)
             if profile is not None:
                 profile.resolve_seconds[phase.name] = profile.resolve_seconds.get(phase.name, 0.0) + perf_counter() - started
+        if compiled_count() != compiled_before:
+            self._save_programs()
         if profile is not None:
             profile.documents += 1
             profile.chars += len(original)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from time import monotonic
 
 import re
@@ -18,9 +19,10 @@ import warnings
 
 import regex
 
-from ruleie.compile.backtrack import analysable, compile_safe_re, runaway_risk
+from ruleie.compile.backtrack import analysable, runaway_risk, safe_tree
 from ruleie.compile.patterns import CAPTURE_PREFIX, GAP, Segment
 from ruleie.runtime.overlap import Match
+from ruleie.runtime.programs import Outcome, SreProgram, digest, program_of
 
 @lru_cache(maxsize=512)
 def compile_fast(source: str):
@@ -36,22 +38,87 @@ def compile_fast(source: str):
     honours the matching deadline. Shared macros (`(?(DEFINE)...)`, `regex` syntax) are written out
     first (`inline_shared`) so that such a pattern can still go to `re`.
 
+    The outcome (an `re` program, or `regex` with or without a time budget) is recorded under the
+    source's digest; outcomes read from the rule-set cache (`install_programs`) skip the parse,
+    the analysis and code generation.
+
     Memoised (like the engines' own caches, but past their 500-pattern limit): rules that share a
     part share one compiled pattern, which `RuleMatcher.find` uses to share work between rules.
     """
+    key = digest(source)
+    known = _KNOWN.get(key)
+    if known is not None:
+        try:
+            compiled = _rebuild(source, known)
+        except Exception:  # noqa: BLE001 - a program this engine rejects: compile it afresh
+            compiled = None
+        if compiled is not None:
+            _MADE[key] = known
+            return compiled
+    outcome, compiled = _compile_new(source)
+    if outcome is not None:
+        _MADE[key] = outcome
+    return compiled
+
+
+def _compile_new(source: str) -> tuple[Outcome | None, Any]:
+    """Compile `source` from scratch: the outcome to record (None: nothing to record), and the pattern."""
     inlined = inline_shared(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # e.g. `[[:alpha:]]` means something else to `re`
-            compiled = compile_safe_re(inlined) if inlined is not None else None
+            tree = safe_tree(inlined) if inlined is not None else None
+            if tree is not None:
+                program = program_of(tree)
+                if program is not None:
+                    try:
+                        return program, program.compile(inlined)
+                    except (TypeError, ValueError, RuntimeError):  # the private compiler API changed
+                        pass
+                return None, re.compile(inlined)
     except (re.error, RecursionError, OverflowError, FutureWarning, DeprecationWarning):
-        compiled = None
-    if compiled is not None:
-        return compiled
+        pass
     pattern = regex.compile(source)
-    if runaway_risk(analysable(source)):
+    risky = runaway_risk(analysable(source))
+    if risky:
+        _NEEDS_TIMEOUT.add(pattern)
+    return risky, pattern
+
+
+def _rebuild(source: str, outcome: Outcome):
+    """The pattern a recorded outcome stands for; None when it cannot be rebuilt here."""
+    if isinstance(outcome, SreProgram):
+        inlined = inline_shared(source)
+        return None if inlined is None else outcome.compile(inlined)
+    pattern = regex.compile(source)
+    if outcome:
         _NEEDS_TIMEOUT.add(pattern)
     return pattern
+
+
+#: Outcomes read from the rule-set cache, and the outcomes of the sources compiled in this process.
+_KNOWN: dict[str, Outcome] = {}
+_MADE: dict[str, Outcome] = {}
+
+
+def install_programs(table: dict[str, Outcome]) -> None:
+    """Make recorded outcomes (`ProgramCache.read`) available to `compile_fast`."""
+    _KNOWN.update(table)
+
+
+def compiled_count() -> int:
+    """How many distinct sources this process has compiled or rebuilt (grows when a rule first runs)."""
+    return len(_MADE)
+
+
+def outcomes_of(sources: list[str]) -> dict[str, Outcome]:
+    """The recorded outcome of each source compiled in this process (to store them)."""
+    out = {}
+    for source in sources:
+        key = digest(source)
+        if key in _MADE:
+            out[key] = _MADE[key]
+    return out
 
 
 #: `regex` patterns the backtracking analysis cannot clear: each of their calls gets a `timeout`.
@@ -227,43 +294,66 @@ def _match(index: int, text: str, start: int, end: int, captures: dict[str, tupl
     return Match(index, start, end, captures) if end > start else None
 
 
+def regex_sources(segments: list[Segment]) -> tuple[int, list[str | None]]:
+    """The anchor of a rule (see `RuleMatcher`) and the regex source compiled for each segment.
+
+    -1 and the whole rule's source when it has no reference. A reference segment has no source.
+    """
+    anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
+    if anchor < 0:
+        return -1, [segments[0].source]
+    if segments[anchor].optional:  # no required anchor: scan the leading regex, then chain
+        anchor = 0
+    sources: list[str | None] = []
+    for i, seg in enumerate(segments):
+        if seg.kind == "ref":
+            sources.append(None)
+        elif i == 0 and anchor == 0:  # scanned, then chained
+            sources.append(seg.source)
+        elif i < anchor:  # must end where the anchor span starts
+            glue = "" if segments[anchor].glued else GAP
+            sources.append(f"(?:{seg.source}){glue}\\Z")
+        else:
+            glue = "" if seg.glued else GAP
+            sources.append(f"{glue}(?:{seg.source})")
+    return anchor, sources
+
+
 @dataclass
 class RuleMatcher:
-    """Compiled regexes of one rule, ready to run."""
+    """The regexes of one rule, compiled on first use (`compile`), and how to run them.
+
+    Compiling is deferred because a rule anchored on a label that a document never produced does
+    not need its regexes: a short document then pays only for the rules it reaches.
+    """
 
     index: int
     segments: list[Segment]
-    scan: "re.Pattern[str] | regex.Pattern[str] | None"  # the whole rule when it has no references
-    parts: "list[re.Pattern[str] | regex.Pattern[str] | None]"  # per segment, anchored for chaining
     anchor: int  # index of the first reference segment, or -1
+    sources: list[str | None]  # per segment, as `regex_sources` gives them
+    scan: "re.Pattern[str] | regex.Pattern[str] | None" = None  # the whole rule when it has no references
+    parts: "list[re.Pattern[str] | regex.Pattern[str] | None]" = field(default_factory=list)  # per segment
     scan_groups: tuple[tuple[str, str], ...] = ()  # capture groups of `scan`
     part_groups: list[tuple[tuple[str, str], ...]] = field(default_factory=list)  # of each part
-
-    def __post_init__(self) -> None:
-        self.scan_groups = capture_groups(self.scan)
-        self.part_groups = [capture_groups(p) for p in self.parts]
+    compiled: bool = False
 
     @classmethod
     def build(cls, index: int, segments: list[Segment]) -> "RuleMatcher":
-        """Compile the regexes a rule needs."""
-        anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
-        if anchor < 0:
-            return cls(index, segments, compile_fast(segments[0].source), [], -1)
-        if segments[anchor].optional:  # no required anchor: scan the leading regex, then chain
-            anchor = 0
-        parts: list = []
-        for i, seg in enumerate(segments):
-            if seg.kind == "ref":
-                parts.append(None)
-            elif i == 0 and anchor == 0:  # scanned, then chained
-                parts.append(compile_fast(seg.source))
-            elif i < anchor:  # must end where the anchor span starts
-                glue = "" if segments[anchor].glued else GAP
-                parts.append(compile_fast(f"(?:{seg.source}){glue}\\Z"))
+        """A matcher for a rule; its regexes are compiled by `compile`, at the latest on first use."""
+        anchor, sources = regex_sources(segments)
+        return cls(index, segments, anchor, sources)
+
+    def compile(self) -> "RuleMatcher":
+        """Compile the rule's regexes now (once)."""
+        if not self.compiled:
+            if self.anchor < 0:
+                self.scan = compile_fast(self.sources[0] or "")
+                self.scan_groups = capture_groups(self.scan)
             else:
-                glue = "" if seg.glued else GAP
-                parts.append(compile_fast(f"{glue}(?:{seg.source})"))
-        return cls(index, segments, None, parts, anchor)
+                self.parts = [None if source is None else compile_fast(source) for source in self.sources]
+                self.part_groups = [capture_groups(p) for p in self.parts]
+            self.compiled = True
+        return self
 
     def find(self, text: str, spans: SpanIndex, deadline: float | None = None, memo: dict | None = None) -> list[Match]:
         """Every match of the rule in `text` given the spans of earlier phases.
@@ -276,7 +366,12 @@ class RuleMatcher:
         compiled part at each position, so that rules sharing a part (the same subject before the
         same verb) match it once.
         """
-        if self.scan is not None:
+        if not self.compiled:
+            first = self.segments[self.anchor] if self.anchor >= 0 else None
+            if first is not None and first.kind == "ref" and not spans.get(first.label):
+                return []  # anchored on a label this text does not have
+            self.compile()
+        if self.anchor < 0:
             groups = self.scan_groups
             found = (_match(self.index, text, m.start(), m.end(), _captures(m, groups)) for m in _iter(self.scan, text, deadline))
             return [m for m in found if m is not None]
