@@ -17,7 +17,7 @@ from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
 from ruleie.compile.lexicons import normalize_key
 from ruleie.runtime.fields import ANTECEDENT_LABEL, DATE_FIELDS, PRONOUNS, FieldFunctions
-from ruleie.runtime.matcher import RuleMatcher, SpanIndex, compiled_count, install_programs, outcomes_of, regex_sources
+from ruleie.runtime.matcher import RuleMatcher, SpanIndex, compiled_count, anchor_label, install_programs, outcomes_of, regex_sources
 from ruleie.runtime.programs import ProgramCache
 from ruleie.runtime.overlap import Match, resolve
 
@@ -90,6 +90,7 @@ class Engine:
             offsets.append((phase, start, start + len(phase.rules)))
             start += len(phase.rules)
         self.phase_ranges = offsets
+        self.anchor_labels = [anchor_label(r.segments) for r in self.rules]
 
     @property
     def matchers(self) -> list[RuleMatcher]:
@@ -148,6 +149,9 @@ class Engine:
         for phase, lo, hi in self.phase_ranges:
             groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
             for i in range(lo, hi):
+                needed = self.anchor_labels[i]
+                if needed is not None and not spans.get(needed):
+                    continue  # anchored on a label this text does not have: nothing to find
                 rule = self.rules[i]
                 started = perf_counter() if profile is not None else 0.0
                 try:

@@ -319,6 +319,13 @@ def regex_sources(segments: list[Segment]) -> tuple[int, list[str | None]]:
     return anchor, sources
 
 
+def anchor_label(segments: list[Segment]) -> str | None:
+    """The label a rule cannot match without (its anchor reference), or None when it scans the text."""
+    anchor = regex_sources(segments)[0]
+    first = segments[anchor] if anchor >= 0 else None
+    return first.label if first is not None and first.kind == "ref" else None
+
+
 @dataclass
 class RuleMatcher:
     """The regexes of one rule, compiled on first use (`compile`), and how to run them.
@@ -367,8 +374,8 @@ class RuleMatcher:
         same verb) match it once.
         """
         if not self.compiled:
-            first = self.segments[self.anchor] if self.anchor >= 0 else None
-            if first is not None and first.kind == "ref" and not spans.get(first.label):
+            needed = anchor_label(self.segments)
+            if needed is not None and not spans.get(needed):
                 return []  # anchored on a label this text does not have
             self.compile()
         if self.anchor < 0:
