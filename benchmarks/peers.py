@@ -327,11 +327,16 @@ def fresh_measurements(corpus_arg: str | None, log, rss_modes: tuple[str, ...] =
         with tempfile.TemporaryDirectory(prefix="ruleie-bench-cache-") as cache:
             _bench.measure_cached_load(cache, extract=False)  # fills the cache
             loads = [_bench.measure_cached_load(cache, extract=False) for _ in range(5)]
-            with_extract = _bench.measure_cached_load(cache)  # once: it compiles every regex of the pack
+            # the first extraction compiles the regexes the sample needs and stores their programs;
+            # the next processes rebuild them from the cache
+            compiling = _bench.measure_cached_load(cache)
+            reusing = [_bench.measure_cached_load(cache) for _ in range(3)]
         out["cached_load_s"] = statistics.median(c["load"] for c in loads)
-        out["cached_load_plus_first_extract_s"] = with_extract["load"] + with_extract["first_extract"]
-        out["cached_second_extract_s"] = with_extract["second_extract"]
-        log(f"  cached load {out['cached_load_s'] * 1000:.1f} ms; + first extract {out['cached_load_plus_first_extract_s']:.2f} s")
+        out["cached_load_plus_compiling_extract_s"] = compiling["load"] + compiling["first_extract"]
+        out["cached_load_plus_first_extract_s"] = statistics.median(c["load"] + c["first_extract"] for c in reusing)
+        out["cached_second_extract_s"] = statistics.median(c["second_extract"] for c in reusing)
+        log(f"  cached load {out['cached_load_s'] * 1000:.1f} ms; + first extract {out['cached_load_plus_first_extract_s']:.2f} s"
+            f" ({out['cached_load_plus_compiling_extract_s']:.2f} s when it compiles the regexes)")
     except Exception as err:
         out["cached_load_error"] = str(err)[-500:]
     for mode in rss_modes:
@@ -418,7 +423,10 @@ def targets_markdown(targets: dict, fresh: dict) -> str:
         lines.append(f"| {t['target']} | {shown} | {'—' if t['met'] is None else ('yes' if t['met'] else '**no**')} |")
     extra = []
     if "cached_load_plus_first_extract_s" in fresh:
-        extra.append(f"cached load + first extraction (compiles the rules' regexes): {fresh['cached_load_plus_first_extract_s']:.2f} s")
+        extra.append(f"cached load + first extraction (regexes rebuilt from the programs in the cache): {fresh['cached_load_plus_first_extract_s']:.2f} s")
+    if "cached_load_plus_compiling_extract_s" in fresh:
+        extra.append(f"cached load + first extraction of the first process (compiles the regexes the text needs): "
+                     f"{fresh['cached_load_plus_compiling_extract_s']:.2f} s")
     if "import_s" in fresh:
         extra.append(f"`import ruleie`: {fresh['import_s'] * 1000:.0f} ms")
     for mode in ("docs", "single"):
@@ -504,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slow-repeat", type=int, default=None, help="repeats for the fr_core_news_sm and dateparser slices (default: --repeat)")
     ap.add_argument("--no-parts", action="store_true", help="leave out the rows of the pack's parts")
     ap.add_argument("--no-fresh", action="store_true", help="skip the fresh-process measurements (RSS, compile, load)")
-    ap.add_argument("--no-write", action="store_true", help="print only; do not write latest.json and docs/benchmarks.md")
+    ap.add_argument("--no-write", action="store_true", help="print only; do not write latest.json, docs/benchmarks.md and the README's summary")
     ap.add_argument("--rss-modes", default="docs,single", help="peak RSS over the corpus: document by document (docs), as one document (single)")
     ap.add_argument("--fresh-parallel", action="store_true",
                     help="run the fresh-process measurements on the other core while the slices are timed (faster, noisier)")
@@ -609,7 +617,8 @@ def main(argv: list[str] | None = None) -> int:
         _bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         JSON_OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         write_doc(result)
-        print(f"wrote {JSON_OUT.relative_to(_bench.ROOT)} and {DOC.relative_to(_bench.ROOT)}")
+        write_readme(result)
+        print(f"wrote {JSON_OUT.relative_to(_bench.ROOT)}, {DOC.relative_to(_bench.ROOT)} and the README's summary")
     return 0
 
 
