@@ -2,7 +2,8 @@
 
 They compute record fields from a capture's text using tables the compiler built (the verb-form
 table), so no lemmatiser runs at extraction time. A verb group with words between auxiliary and
-participle (`avait d'abord affirmé`) is resolved from its last known form plus its auxiliary.
+participle (`avait d'abord affirmé`) is resolved from its last known form plus its auxiliary; an
+elided word is read without its elided clitic or preposition (`vient d'annoncer`, `l'a dit`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ for _tense, _forms in {
     for _form in _forms.split():
         _AUX_TENSE[_form] = _tense
 _INVERSION = regex.compile(r"-(?:t-)?(?:il|elle|on|ils|elles)$")
+_ELIDED = regex.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)'(?=\w)")
 _CLITIC = regex.compile(r"^(?:(?:me|te|se|nous|vous)\s+|[mts]')(?:en\s+)?")
 
 
@@ -58,8 +60,11 @@ class FieldFunctions:
             lemma, tenses = self.lemmas[key]
             return lemma, tenses.split("|")[0]
         words = key.split(" ")
-        for i in range(1, len(words)):
-            hit = self.lemmas.get(" ".join(words[i:]))
+        for i in range(len(words)):
+            hit = self.lemmas.get(" ".join(words[i:])) if i else None
+            if hit is None:  # `d'annoncer`, `l'a dit`: the word without its elided clitic or preposition
+                bare = _ELIDED.sub("", words[i])
+                hit = self.lemmas.get(" ".join([bare, *words[i + 1 :]])) if bare != words[i] else None
             if hit is None:
                 continue
             lemma, tenses = hit
