@@ -37,7 +37,7 @@ from ruleie.dsl.errors import ErrorSink, SourceLocation
 from ruleie.dsl.resolve import Program, load_program, walk
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import Span, field_shapes
-from ruleie.runtime.matcher import LEFT_WINDOW, compile_fast
+from ruleie.runtime.matcher import AHEAD_AT, LEFT_WINDOW, compile_fast, search_left
 from ruleie.runtime.overlap import Match
 
 if TYPE_CHECKING:
@@ -249,16 +249,38 @@ class _Plan:
 
     def left_regex(self, first: int, stop: int):
         """Compiled regex of elements [first, stop) before the anchor, ending at the search's end;
-        in reverse mode when the whole part before the anchor is (`(?r)`, matched backwards)."""
+        in reverse mode when the whole part before the anchor is (`(?r)`, matched backwards).
+        Trailing look-aheads are left out and compiled apart, as the matcher checks them on the
+        whole text (`left_ahead`)."""
         key = (first, stop, "left")
         if key not in self._compiled:
             assert self.left_anchor is not None
             after = GAP if self.joins[self.left_anchor.first] else ""
-            source = f"(?:{self.compiler.items_source(self.rule.pattern, first, stop)}){after}\\Z"
+            kept = self._before_looks(first, stop)
+            body = self.compiler.items_source(self.rule.pattern, first, kept) if kept > first else ""
+            at = f"(?P<{AHEAD_AT}>)" if kept < stop else ""
+            source = f"(?:{body}){at}{after}\\Z"
             if first > 0 and _reverse(self.left_regex(0, stop)):
                 source = "(?r)" + source
             self._compiled[key] = compile_fast(source)
         return self._compiled[key]
+
+    def left_ahead(self, first: int, stop: int):
+        """The look-aheads ending elements [first, stop) before the anchor, compiled; None without."""
+        kept = self._before_looks(first, stop)
+        if kept == stop:
+            return None
+        key = (kept, stop, "ahead")
+        if key not in self._compiled:
+            self._compiled[key] = compile_fast(self.compiler.items_source(self.rule.pattern, kept, stop))
+        return self._compiled[key]
+
+    def _before_looks(self, first: int, stop: int) -> int:
+        """Where the look-aheads that end elements [first, stop) begin (`stop` when none do)."""
+        kept = stop
+        while kept > first and isinstance(self.items[kept - 1], ast.Look) and self.items[kept - 1].ahead:
+            kept -= 1
+        return kept
 
 
 def _elements(rule: ast.Rule, items: tuple[ast.Pattern, ...], source: str) -> list[Element]:
@@ -644,7 +666,7 @@ class _Replay:
     def _left_match(self, first: int, stop: int, st: int):
         """Elements [first, stop) before the anchor, ending where a span of it starts at `st`, as the
         matcher searches them (backwards when the pattern is compiled in reverse mode)."""
-        return self.plan.left_regex(first, stop).search(self.text, max(0, st - LEFT_WINDOW), st)
+        return search_left(self.plan.left_regex(first, stop), self.plan.left_ahead(first, stop), self.text, st)
 
 
 # ------------------------------------------------------------------ helpers

@@ -44,16 +44,21 @@ class Segment:
     capture: str | None = None  # capture name bound to the referenced span
     glued: bool = False  # no gap between this element and the previous one
     optional: bool = False  # `<Label>?`: the reference may be absent
+    #: Look-aheads (`ahead(...)`, `not ahead(...)`) that end a regex before a reference, kept apart
+    #: from `source`: before the first reference the matcher reads `source` with the text cut at the
+    #: span's start, and these must see the text after it (`"selon" ahead(/\p{Lu}/) <Name>`).
+    ahead: str = ""
 
     def as_json(self) -> list[object]:
         """Compact JSON form for the rule-set cache."""
-        return [self.kind, self.source, self.label, self.capture, self.glued, self.optional]
+        return [self.kind, self.source, self.label, self.capture, self.glued, self.optional, self.ahead]
 
     @classmethod
     def from_json(cls, data: list[object]) -> "Segment":
         """Inverse of `as_json`."""
-        kind, source, label, capture, glued, optional = data
-        return cls(str(kind), str(source), str(label), capture if capture is None else str(capture), bool(glued), bool(optional))
+        kind, source, label, capture, glued, optional, ahead = data
+        return cls(str(kind), str(source), str(label), capture if capture is None else str(capture), bool(glued),
+                   bool(optional), str(ahead))
 
 
 class PatternCompiler:
@@ -86,23 +91,36 @@ class PatternCompiler:
         self._needed = set()
         self._uses = self._occurrences(pattern)
 
-        def flush(glued_right: bool = False) -> None:
+        def flush(glued_right: bool = False, before_first_ref: bool = False) -> None:
             if not pending:
                 return
             glued = not pending[0][1] and bool(segments)
+            ahead = ""
+            if before_first_ref:  # trailing look-aheads go apart (see `Segment.ahead`)
+                kept = len(pending)
+                while kept and isinstance(pending[kept - 1][0], ast.Look) and pending[kept - 1][0].ahead:
+                    kept -= 1
+                if kept < len(pending):
+                    looks = pending[kept:]
+                    ahead = self.with_definitions("".join(self.compile(p) for p, _ in looks))
+                    glued_right = not looks[0][1]
+                    del pending[kept:]
+                    if not pending:
+                        segments.append(Segment("regex", "", glued=glued, ahead=ahead))
+                        return
             sub = ast.Sequence(tuple(p for p, _ in pending), tuple(j for _, j in pending[1:]), pattern.loc)
             node: ast.Pattern = sub if len(pending) > 1 else pending[0][0]
             if isinstance(node, ast.Sequence):
                 source = self._Sequence(node, glued, glued_right)
             else:
                 source = self._edge_item(node, glued, glued_right)
-            segments.append(Segment("regex", self.with_definitions(source), glued=glued))
+            segments.append(Segment("regex", self.with_definitions(source), glued=glued, ahead=ahead))
             pending.clear()
 
         for item, join in zip(items, joins):
             found = ast.as_span_ref(item)
             if found is not None:
-                flush(glued_right=not join)
+                flush(glued_right=not join, before_first_ref=not segments)
                 ref, capture, optional = found
                 segments.append(
                     Segment("ref", label=ref.label, capture=capture, glued=not join and bool(segments), optional=optional)

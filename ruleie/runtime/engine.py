@@ -116,7 +116,7 @@ class Engine:
         """Write the program table back when this engine compiled regexes the table did not hold."""
         if self.programs is None or self._matchers is None:
             return
-        sources = [src for m in self._matchers if m.compiled for src in m.sources if src is not None]
+        sources = [src for m in self._matchers if m.compiled for src in m.all_sources]
         made = outcomes_of(sources)
         if made.keys() - self._known.keys():
             self._known = {**self._known, **made}

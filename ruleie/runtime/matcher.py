@@ -309,14 +309,37 @@ def regex_sources(segments: list[Segment]) -> tuple[int, list[str | None]]:
         if seg.kind == "ref":
             sources.append(None)
         elif i == 0 and anchor == 0:  # scanned, then chained
-            sources.append(seg.source)
-        elif i < anchor:  # must end where the anchor span starts
+            sources.append(seg.source + seg.ahead)
+        elif i < anchor:  # must end where the anchor span starts; its look-aheads are checked apart
             glue = "" if segments[anchor].glued else GAP
-            sources.append(f"(?:{seg.source}){glue}\\Z")
+            at = f"(?P<{AHEAD_AT}>)" if seg.ahead else ""
+            sources.append(f"(?:{seg.source}){at}{glue}\\Z")
         else:
             glue = "" if seg.glued else GAP
-            sources.append(f"{glue}(?:{seg.source})")
+            sources.append(f"{glue}(?:{seg.source}{seg.ahead})")
     return anchor, sources
+
+
+#: Group marking where the look-aheads that end the part before the anchor are checked.
+AHEAD_AT = "ruleie_ahead"
+
+
+def search_left(left, ahead, text: str, start: int, deadline: float | None = None):
+    """The part before an anchor span starting at `start`: the match that starts furthest left,
+    at most `LEFT_WINDOW` characters back, and ends at `start`.
+
+    `left` is read with the text cut at `start`; `ahead` (the look-aheads ending that part, or
+    None) is then matched on the whole text where they stand, and a match they reject gives way
+    to the next one to its right (a part matched backwards, `(?r)`, has only one).
+    """
+    lo = max(0, start - LEFT_WINDOW)
+    while True:
+        m = left.search(text, lo, start, **_budget(left, deadline))
+        if m is None or ahead is None or ahead.match(text, m.end(AHEAD_AT), **_budget(ahead, deadline)):
+            return m
+        if isinstance(left, regex.Pattern) and left.flags & regex.REVERSE:
+            return None
+        lo = m.start() + 1
 
 
 def anchor_label(segments: list[Segment]) -> str | None:
@@ -338,8 +361,10 @@ class RuleMatcher:
     segments: list[Segment]
     anchor: int  # index of the first reference segment, or -1
     sources: list[str | None]  # per segment, as `regex_sources` gives them
+    ahead_source: str = ""  # the look-aheads ending the part before the anchor (`Segment.ahead`)
     scan: "re.Pattern[str] | regex.Pattern[str] | None" = None  # the whole rule when it has no references
     parts: "list[re.Pattern[str] | regex.Pattern[str] | None]" = field(default_factory=list)  # per segment
+    ahead: "re.Pattern[str] | regex.Pattern[str] | None" = None  # `ahead_source` compiled
     scan_groups: tuple[tuple[str, str], ...] = ()  # capture groups of `scan`
     part_groups: list[tuple[tuple[str, str], ...]] = field(default_factory=list)  # of each part
     compiled: bool = False
@@ -348,7 +373,12 @@ class RuleMatcher:
     def build(cls, index: int, segments: list[Segment]) -> "RuleMatcher":
         """A matcher for a rule; its regexes are compiled by `compile`, at the latest on first use."""
         anchor, sources = regex_sources(segments)
-        return cls(index, segments, anchor, sources)
+        return cls(index, segments, anchor, sources, segments[0].ahead if anchor > 0 else "")
+
+    @property
+    def all_sources(self) -> list[str]:
+        """Every regex source the matcher compiles."""
+        return [s for s in (*self.sources, self.ahead_source) if s]
 
     def compile(self) -> "RuleMatcher":
         """Compile the rule's regexes now (once)."""
@@ -359,6 +389,7 @@ class RuleMatcher:
             else:
                 self.parts = [None if source is None else compile_fast(source) for source in self.sources]
                 self.part_groups = [capture_groups(p) for p in self.parts]
+                self.ahead = compile_fast(self.ahead_source) if self.ahead_source else None
             self.compiled = True
         return self
 
@@ -419,10 +450,10 @@ class RuleMatcher:
             final_end, final_caps = done
             left_start = start
             if left is not None:
-                key = (id(left), start, 0)
+                key = (id(left), start, 0 if self.ahead is None else id(self.ahead))  # same part, same look-aheads
                 hit = memo.get(key, _UNKNOWN)
                 if hit is _UNKNOWN:
-                    m = left.search(text, max(0, start - LEFT_WINDOW), start, **_budget(left, deadline))
+                    m = search_left(left, self.ahead, text, start, deadline)
                     hit = memo[key] = None if m is None else (m.start(), _captures(m, left_groups))
                 if hit is None:
                     continue

@@ -220,3 +220,16 @@ def test_cli_french_pack_missing_cue(tmp_path: Path) -> None:
     assert lines[4] == "  no span   cue:<CueQue>  rules/fr/30_quotes.rules:84:19"
     assert lines[5] == '            tried at 17: "pense le budget est bon."'
     assert lines[6].startswith('            spans there: ReportingVerb 17-22 "pense"')
+
+
+def test_look_ahead_before_the_anchor_is_replayed_on_the_whole_text(tmp_path: Path) -> None:
+    (tmp_path / "r.rules").write_text(
+        'lexicon NAMES = {"Marie"}\n'
+        "phase people { rule person match @NAMES mark Speaker }\n"
+        'phase use { rule curie match "selon" ahead(/\\p{Lu}\\w+ C/) s:<Speaker> emit Mention(label="m", span=s) }\n',
+        encoding="utf-8",
+    )
+    rules = load(tmp_path / "r.rules", use_cache=False)
+    assert diagnose(rules, "selon Marie Curie", "Marie", "curie").verdict == "produced"
+    d = diagnose(rules, "selon Marie Dupont", "Marie", "curie")
+    assert d.verdict != "produced" and d.element is not None and d.element.text.startswith("ahead(")

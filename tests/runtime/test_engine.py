@@ -119,14 +119,35 @@ def test_words_never_touch_across_span_references(text: str, expected: list) -> 
     assert [(r.label, r.span.text) for r in records] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug in ruleie/runtime/matcher.py: the part before the first span reference is matched "
-    "with endpos at the span's start, so an ahead(...) at its end cannot see the span and never succeeds",
-)
 def test_ahead_just_before_a_span_reference() -> None:
+    """The part before the first reference is read with the text cut at the span; its trailing
+    look-aheads are checked on the whole text."""
     source = NAMES + 'phase use { rule use match "selon" ahead(/\\p{Lu}/) s:<Name> emit Mention(label="m", span=s) }\n'
     assert [r.span.text for r in extract(source, "selon Marie")] == ["Marie"]
+    assert extract(source, "selon marie") == []
+    source = NAMES + 'phase use { rule use match "selon" ahead(/Marie Curie/) s:<Name> emit Mention(label="m", span=s) }\n'
+    assert [r.span.text for r in extract(source, "selon Marie Curie, selon Marie Dupont")] == ["Marie Curie"]
+
+
+def test_not_ahead_just_before_a_span_reference() -> None:
+    source = NAMES + 'phase use { rule use match "selon" not ahead(/Jean/) s:<Name> emit Mention(label="m", span=s) }\n'
+    assert [r.span.text for r in extract(source, "selon Jean, selon Paul")] == ["Paul"]
+
+
+def test_a_look_ahead_alone_before_a_span_reference() -> None:
+    source = NAMES + 'phase use { rule use match ahead(/Paul Durand/) s:<Name> emit Mention(label="m", span=s) }\n'
+    assert [r.span.text for r in extract(source, "Paul Martin et Paul Durand")] == ["Paul Durand"]
+    assert extract(source, "Paul Martin") == []
+
+
+def test_rules_sharing_a_left_part_keep_their_own_look_aheads() -> None:
+    source = NAMES + '''phase use [overlap=all] {
+  rule capital match "selon" ahead(/\\p{Lu}\\w+ D/) s:<Name> emit Mention(label="d", span=s)
+  rule any match "selon" ahead(/\\p{Lu}\\w+ C/) s:<Name> emit Mention(label="c", span=s)
+}
+'''
+    found = {(r.label, r.span.text) for r in extract(source, "selon Marie Curie")}
+    assert found == {("c", "Marie Curie")}
 
 
 def test_emitted_records_are_spans_for_later_phases() -> None:
