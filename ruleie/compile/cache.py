@@ -5,6 +5,11 @@ unpickled) under a key that hashes every file of the rule folder and the compile
 any change of rules, lexicons or ruleie itself misses the cache. Each entry is signed with an HMAC
 whose key lives in the cache directory (created user-only, 0700); an entry that fails the check, or
 does not parse, is ignored and rebuilt. A directory that other users can write to is not used.
+
+Every edit of a rule file makes a new key, so entries would pile up while rules are being written
+(the French pack's entries take ~3 MB per version). The directory is kept under a size limit
+(`max_bytes`: `$RULEIE_CACHE_MAX_MB`, 256 MB by default): each write removes the least recently
+used entries past it (a hit counts as a use), and temporary files that an interrupted write left.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,10 @@ import platformdirs
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: Files whose content decides how rules compile: a change to any invalidates every entry.
 _COMPILER_FILES = ("dsl/grammar.lark", "dsl/parser.py", "dsl/resolve.py", "dsl/limits.py", "compile/*.py", "records.py", "normalize.py")
+#: Default size limit of the cache directory (see `max_bytes`).
+DEFAULT_MAX_MB = 256
+#: A temporary file older than this (seconds) was left by an interrupted write.
+_STALE_TMP_S = 3600
 #: Files of a rule folder that count for its key.
 _RULE_SUFFIXES = {".rules", ".txt", ".lex", ".tsv"}
 
@@ -54,6 +64,58 @@ def rules_key(root: Path, entry: Path) -> str:
         h.update(path.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def max_bytes() -> int:
+    """The cache directory's size limit: `$RULEIE_CACHE_MAX_MB` megabytes, else `DEFAULT_MAX_MB`."""
+    try:
+        mb = float(os.environ.get("RULEIE_CACHE_MAX_MB") or DEFAULT_MAX_MB)
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return max(0, int(mb * 1024 * 1024))
+
+
+def entries() -> list[tuple[Path, int, float]]:
+    """(path, size in bytes, last use) of every entry, least recently used first."""
+    directory = cache_dir()
+    out = []
+    for path in directory.glob("*.json") if directory.is_dir() else ():
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        out.append((path, info.st_size, info.st_mtime))
+    return sorted(out, key=lambda e: e[2])
+
+
+def prune(limit: int | None = None, keep: Path | None = None) -> int:
+    """Remove the least recently used entries until the directory holds at most `limit` bytes
+    (default `max_bytes()`), never `keep`; also stale temporary files. The number of files removed."""
+    limit = max_bytes() if limit is None else limit
+    removed = 0
+    now = time.time()
+    directory = cache_dir()
+    for tmp in directory.glob(".tmp-*") if directory.is_dir() else ():
+        try:
+            if now - tmp.stat().st_mtime > _STALE_TMP_S:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            pass
+    found = entries()
+    total = sum(size for _, size, _ in found)
+    for path, size, _ in found:
+        if total <= limit:
+            break
+        if keep is not None and path == keep:
+            continue
+        try:
+            path.unlink()
+            removed += 1
+            total -= size
+        except OSError:
+            pass
+    return removed
 
 
 def _private_dir() -> Path | None:
@@ -103,7 +165,13 @@ def load(key: str) -> dict[str, Any] | None:
         if not hmac.compare_digest(signature, expected):
             return None
         data = json.loads(body)
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        try:
+            os.utime(path)  # a use: pruning removes the least recently used entries first
+        except OSError:
+            pass
+        return data
     except (OSError, ValueError):
         return None
 
@@ -123,6 +191,7 @@ def store(key: str, data: dict[str, Any]) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(signature + b"\n" + body)
         os.replace(tmp, directory / f"{key}.json")
+        prune(keep=directory / f"{key}.json")
     except OSError:
         try:
             os.unlink(tmp)

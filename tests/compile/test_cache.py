@@ -92,3 +92,48 @@ def test_group_writable_cache_directory_is_not_used(rule_dir: Path) -> None:
         assert _entries() == []
     finally:
         directory.chmod(0o700)
+
+
+def _sized(kb: int) -> dict:
+    return {"blob": "x" * (kb * 1024)}
+
+
+def test_the_cache_stays_under_its_size_limit_least_recently_used_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RULEIE_CACHE_MAX_MB", "0.35")  # room for three 100 KB entries
+    for key in ("a", "b", "c"):
+        cache.store(key, _sized(100))
+        os.utime(cache.cache_dir() / f"{key}.json", (1000 + ord(key), 1000 + ord(key)))  # a, then b, then c
+    assert cache.load("a") is not None  # a use: "a" is now the most recent
+    cache.store("d", _sized(100))
+    assert [p.stem for p, _, _ in cache.entries()] == ["c", "a", "d"]  # "b" was the least recently used
+    assert sum(size for _, size, _ in cache.entries()) <= cache.max_bytes()
+
+
+def test_an_entry_larger_than_the_limit_is_still_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RULEIE_CACHE_MAX_MB", "0.05")
+    cache.store("big", _sized(100))
+    assert cache.load("big") == _sized(100)
+
+
+def test_stale_temporary_files_are_removed() -> None:
+    cache.store("a", _sized(1))
+    stale = cache.cache_dir() / ".tmp-left.json"
+    fresh = cache.cache_dir() / ".tmp-writing.json"
+    for path in (stale, fresh):
+        path.write_text("partial", encoding="utf-8")
+    os.utime(stale, (1000, 1000))
+    cache.prune()
+    assert not stale.exists() and fresh.exists()
+
+
+def test_cli_shows_and_clears_the_cache(rule_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ruleie.cli import app
+
+    ruleie.load(rule_dir)
+    shown = CliRunner().invoke(app, ["cache"])
+    assert shown.exit_code == 0 and str(cache.cache_dir()) in shown.output and "entries: 1," in shown.output
+    cleared = CliRunner().invoke(app, ["cache", "--clear"])
+    assert cleared.exit_code == 0 and "removed 1 file" in cleared.output
+    assert _entries() == [] and (cache.cache_dir() / "secret.key").exists()
