@@ -678,10 +678,9 @@ def _actions(spec: RuleSpec, label: str) -> list[ActionSpec]:
 
 def _extent(action: ActionSpec, m: Match) -> tuple[int, int]:
     """Normalised extent of what an action makes of a match: its `span=` capture, else the match."""
-    if action.kind == "emit":
-        for f in action.fields:
-            if f.name == "span" and f.kind == "capture" and f.value in m.captures:
-                return m.captures[f.value]
+    for f in action.fields:
+        if f.name == "span" and f.kind == "capture" and f.value in m.captures:
+            return m.captures[f.value]
     return m.start, m.end
 
 

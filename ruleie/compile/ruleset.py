@@ -226,9 +226,22 @@ def _compile_rule(rule: ast.Rule, phase: str, program: Program, patterns: Patter
     )
 
 
+def _compile_mark(action: ast.Action, sink: ErrorSink) -> ActionSpec:
+    """`mark Label` marks the whole match; `mark Label(span=x)` the text of capture `x` (when it matched)."""
+    fields = []
+    for name, value in action.fields:
+        if name != "span":
+            sink.error("E106", f"mark takes no field '{name}'", value.loc, "a mark has only span=<capture>")
+        elif value.kind != "capture":
+            sink.error("E107", "the span of a mark is a capture", value.loc, "write span=<capture name>")
+        else:
+            fields.append(FieldSpec(name, value.kind, value.value, None))
+    return ActionSpec("mark", action.label, fields)
+
+
 def _compile_action(action: ast.Action, captures: set[str], sink: ErrorSink) -> ActionSpec:
     if action.kind == "mark":
-        return ActionSpec("mark", action.label)
+        return _compile_mark(action, sink)
     if action.label not in RECORD_TYPES:
         sink.error("E105", f"unknown record type '{action.label}'", action.loc,
                    did_you_mean(action.label, RECORD_TYPES) or f"record types: {', '.join(RECORD_TYPES)}", len(action.label))

@@ -187,8 +187,8 @@ class _ToAst(Transformer):
 
     @v_args(tree=True)
     def mark(self, tree: Tree) -> ast.Action:
-        label = tree.children[0]
-        return ast.Action("mark", str(label), (), self._loc(label))
+        label, *fields = tree.children
+        return ast.Action("mark", str(label), tuple(f for f in fields if f is not None), self._loc(label))
 
     @v_args(tree=True)
     def emit(self, tree: Tree) -> ast.Action:

@@ -193,9 +193,12 @@ class Engine:
                             new_spans.append((label, *_record_extent(action, m)))
                             records.append((record.span.start, -record.span.end, m.rule, record))
                         else:
-                            new_spans.append((label, m.start, m.end))
+                            extent = _mark_extent(action, m)
+                            if extent is None:
+                                continue  # `mark L(span=x)` where the optional capture `x` did not match
+                            new_spans.append((label, *extent))
                             if tr is not None:
-                                tr.marks.append((label, m.start, m.end, rule))
+                                tr.marks.append((label, *extent, rule))
             for label, start, end in new_spans:
                 ends = spans.setdefault(label, {}).setdefault(start, [])
                 if end not in ends:
@@ -263,6 +266,14 @@ class Engine:
         values = {k: v for k, v in values.items() if v is not None}  # empty optional fields keep their defaults
         model = RECORD_TYPES[action.label]
         return model(doc=doc, rule=rule.name, origin=rule.origin, captures=captures, **values)
+
+
+def _mark_extent(action: ActionSpec, m: Match) -> tuple[int, int] | None:
+    """Normalised extent of a mark: its `span=` capture (None when that capture did not match), else the match."""
+    for f in action.fields:
+        if f.name == "span" and f.kind == "capture":
+            return m.captures.get(f.value)
+    return m.start, m.end
 
 
 def _record_extent(action: ActionSpec, m: Match) -> tuple[int, int]:

@@ -150,6 +150,19 @@ def test_rules_sharing_a_left_part_keep_their_own_look_aheads() -> None:
     assert found == {("c", "Marie Curie")}
 
 
+def test_a_mark_can_cover_a_capture_alone() -> None:
+    source = '''
+phase names {
+  rule titled match "M." n:/\\p{Lu}\\w+/ mark Person(span=n)
+  rule maybe match "Mme" n:/\\p{Lu}\\w+/? "!" mark Person(span=n)
+}
+phase use { rule person match p:<Person> emit Mention(label="m", span=p) }
+'''
+    assert [r.span.text for r in extract(source, "M. Dupont a dit oui.")] == ["Dupont"]
+    assert [(r.span.start, r.span.text) for r in extract(source, "Mme Durand !")] == [(4, "Durand")]
+    assert extract(source, "Mme ! Durand.") == []  # the optional capture did not match: no mark
+
+
 def test_emitted_records_are_spans_for_later_phases() -> None:
     source = '''
 phase one { rule who match n:"Paul" emit Mention(label="person", span=n) }
