@@ -41,17 +41,17 @@ class SreProgram:
     """What `_sre.compile` needs to rebuild one compiled `re` pattern."""
 
     flags: int
-    code: list[int]
+    code: array  # array("I"): a quarter of the memory of a list of ints, kept while the process runs
     groups: int
     groupindex: dict[str, int]
     indexgroup: tuple[str | None, ...]
 
     def compile(self, source: str):
         """The compiled pattern (raises when `_sre` rejects the program)."""
-        return _sre.compile(source, self.flags, self.code, self.groups, self.groupindex, self.indexgroup)
+        return _sre.compile(source, self.flags, self.code.tolist(), self.groups, self.groupindex, self.indexgroup)
 
     def as_json(self) -> list[Any]:
-        packed = base64.b64encode(zlib.compress(array("I", self.code).tobytes(), 6)).decode("ascii")
+        packed = base64.b64encode(zlib.compress(self.code.tobytes(), 6)).decode("ascii")
         return ["re", self.flags, self.groups, self.groupindex, list(self.indexgroup), packed]
 
     @classmethod
@@ -59,7 +59,7 @@ class SreProgram:
         _, flags, groups, groupindex, indexgroup, packed = data
         code = array("I")
         code.frombytes(zlib.decompress(base64.b64decode(packed)))
-        return cls(int(flags), code.tolist(), int(groups), {str(k): int(v) for k, v in groupindex.items()},
+        return cls(int(flags), code, int(groups), {str(k): int(v) for k, v in groupindex.items()},
                    tuple(None if g is None else str(g) for g in indexgroup))
 
 
@@ -75,7 +75,7 @@ def program_of(tree) -> SreProgram | None:
     indexgroup: list[str | None] = [None] * tree.state.groups
     for name, i in groupindex.items():
         indexgroup[i] = name
-    return SreProgram(tree.state.flags, code, tree.state.groups - 1, groupindex, tuple(indexgroup))
+    return SreProgram(tree.state.flags, array("I", code), tree.state.groups - 1, groupindex, tuple(indexgroup))
 
 
 #: How a source was compiled: an `re` program, or `regex` with (True) or without a time budget.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 import subprocess
 import sys
 import textwrap
@@ -111,7 +112,7 @@ def test_a_damaged_program_is_compiled_again(rule_file: Path) -> None:
     for key, entry in data["programs"].items():
         if entry[0] == "re":
             broken = SreProgram.from_json(entry)
-            data["programs"][key] = SreProgram(broken.flags, [1, 2, 3], broken.groups, broken.groupindex,
+            data["programs"][key] = SreProgram(broken.flags, array("I", [1, 2, 3]), broken.groups, broken.groupindex,
                                                broken.indexgroup).as_json()
     cache.store(programs.key, data)
     assert _run(rule_file, TEXT, "fresh") == first
