@@ -607,6 +607,18 @@ def _parse_month(text: str) -> Optional[Parsed]:
     return Parsed("date", lambda doc, tense: _month_value(year, month, doc, tense, rel), needs_tense=needs)
 
 
+_ISO_MONTH_RE = re.compile(r"((?:1[0-9]|20)([0-9]{2}))-(0[1-9]|1[0-2])")
+
+
+def _parse_iso_month(text: str) -> Optional[Parsed]:
+    """`2023-05`: a year and a month, written the ISO way. When the two digits can be a later year
+    (`2010-11`, a season), the year range reads it instead."""
+    m = _ISO_MONTH_RE.fullmatch(text)
+    if not m or int(m.group(3)) > int(m.group(2)):
+        return None
+    return Parsed("date", _const(f"{m.group(1)}-{m.group(3)}"))
+
+
 def _parse_year(text: str) -> Optional[Parsed]:
     m = _YEAR_RE.fullmatch(text)
     if not m:
@@ -1333,6 +1345,7 @@ def _parse_fuzzy(text: str) -> Optional[Parsed]:
 _PARSERS = (
     _parse_day_expr,
     _parse_month,
+    _parse_iso_month,
     _parse_year,
     _parse_season,
     _parse_decade,

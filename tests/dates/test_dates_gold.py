@@ -146,3 +146,6 @@ def test_the_date_header_line_is_metadata_not_a_mention() -> None:
     text = "date 2024-03-15\nLe vote du 2024-03-20 a été reporté à hier."
     dates = [(r.span.text, r.value) for r in rules.extract(text, doc_date="2024-03-15") if r.type == "DateMention"]
     assert dates == [("2024-03-20", "2024-03-20"), ("hier", "2024-03-14")]
+    for header in ("date 2024-03", " date 2024-03-15", "date  2024-03-15", "\ndate 2024-03"):  # as `ruleie extract` reads them
+        found = [r.span.text for r in rules.extract(header + " Le vote a eu lieu en 2024-02.") if r.type == "DateMention"]
+        assert found == ["en 2024-02"], header

@@ -164,6 +164,8 @@ ROWS = [
     ("19 décembre au 3 janvier", "2021-01-04", "se sont déroulées du ", ".", "2020-12-19/2021-01-03", "interval"),
     ("2019 et 2021", FRI, "entre ", "", "2019/2021", "interval"),
     ("1914-1918", FRI, "", "", "1914/1918", "interval"),
+    ("2023-05", FRI, "", "", "2023-05", "date"),  # ISO year-month: 05 cannot be a later year
+    ("2010-11", FRI, "", "", "2010/2011", "interval"),  # a season: 11 can
     ("1995-96", FRI, "", "", "1995/1996", "interval"),
     ("14h à 16h", FRI, "de ", "", "XXXX-XX-XXT14:00/XXXX-XX-XXT16:00", "interval"),
     ("14 et 16 heures", FRI, "entre ", "", "XXXX-XX-XXT14:00/XXXX-XX-XXT16:00", "interval"),
