@@ -103,7 +103,7 @@ def test_the_session_runs_as_shown(session: Path, monkeypatch: pytest.MonkeyPatc
 
     profile = _run("ruleie profile myrules near.txt --top 5", 0)
     assert profile.startswith("profile of myrules over 1 documents")
-    assert "rules by time (first 5 of 193)" in profile
+    assert "rules by time (first 5 of 194)" in profile
 
 
 def test_the_python_example_runs(session: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
