@@ -6,7 +6,7 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterable, List, Optional
 
 import typer
 
@@ -24,14 +24,15 @@ def _corpus(
     encoding_errors: str,
     limit: int,
     lines: bool,
-    read_failures: list,
-):
-    """Documents of the inputs, read errors reported (and appended to `read_failures`).
+) -> tuple[Iterable[Document], list[ReadError]]:
+    """Documents of the inputs, and the list their read errors go to as they are met (each is
+    also reported on stderr).
 
     `lines`: each non-blank line of a document is a document of its own (`ID:LINE`); `limit` > 0:
     stop after that many documents.
     """
     _check_input_options(input_format, encoding_errors, doc_date)
+    read_failures: list[ReadError] = []
 
     def documents():
         for item in read_inputs(inputs, input_format, valid_date(doc_date) if doc_date else None, glob, encoding_errors):
@@ -45,7 +46,27 @@ def _corpus(
             else:
                 yield item
 
-    return itertools.islice(documents(), limit) if limit > 0 else documents()
+    return (itertools.islice(documents(), limit) if limit > 0 else documents()), read_failures
+
+
+def _run_corpus(rules: Path, corpus: tuple[Iterable[Document], list[ReadError]], measure, json_out: Optional[str]):
+    """Load `rules` and run `measure(ruleset, documents)` over a `_corpus`; report the documents
+    that failed to run and write the result's JSON (`--json`). The result, and how many documents
+    failed to read or to run."""
+    documents, read_failures = corpus
+    result = measure(_load_or_exit(rules), documents)
+    for doc, error in result.failed:
+        _err(f"error: {doc}: {error}")
+    if json_out is not None:
+        _write_json(result.as_json(), json_out)
+    return result, len(result.failed) + len(read_failures)
+
+
+def _exit_if_failed(failed: int) -> None:
+    """Exit 1 when documents failed (each was reported when it did)."""
+    if failed:
+        _err(f"{failed} document(s) failed")
+        raise typer.Exit(1)
 
 
 def _show_table(title: str, headers: List[str], rows: List[List[str]], right: set) -> None:
@@ -113,14 +134,8 @@ def profile(
     if sort not in SORT_KEYS:
         _err(f"error: unknown sort key {sort!r} (choose from {', '.join(SORT_KEYS)})")
         raise typer.Exit(2)
-    read_failures: list = []
-    documents = _corpus(inputs, input_format, doc_date, glob, encoding_errors, limit, lines, read_failures)
-    ruleset = _load_or_exit(rules)
-    report = profile_corpus(ruleset, documents)
-    for doc, error in report.failed:
-        _err(f"error: {doc}: {error}")
-    if json_out is not None:
-        _write_json(report.as_json(), json_out)
+    report, failed = _run_corpus(rules, _corpus(inputs, input_format, doc_date, glob, encoding_errors, limit, lines),
+                                 profile_corpus, json_out)
     if json_out != "-":
         total = report.run_seconds
         typer.echo(f"profile of {rules} over {report.documents:,} documents ({report.chars:,} chars)")
@@ -151,9 +166,7 @@ def profile(
              for r in shown],
             right={2, 3, 4, 5},
         )
-    if report.failed or read_failures:
-        _err(f"{len(report.failed) + len(read_failures)} document(s) failed")
-        raise typer.Exit(1)
+    _exit_if_failed(failed)
 
 
 def _change(delta) -> List[str]:
@@ -249,19 +262,11 @@ def stats(
         except (OSError, UnicodeDecodeError, ValueError) as err:  # JSONDecodeError is a ValueError
             _err(f"error: cannot read {compare_with}: {err}")
             raise typer.Exit(2)
-    read_failures: list = []
-    documents = _corpus(inputs, input_format, doc_date, glob, encoding_errors, limit, lines, read_failures)
-    ruleset = _load_or_exit(rules)
-    counts = corpus_stats(ruleset, documents)
-    for doc, error in counts.failed:
-        _err(f"error: {doc}: {error}")
-    if json_out is not None:
-        _write_json(counts.as_json(), json_out)
+    counts, failed = _run_corpus(rules, _corpus(inputs, input_format, doc_date, glob, encoding_errors, limit, lines),
+                                 corpus_stats, json_out)
     if json_out != "-":
         if old is None:
             _show_stats(counts, top, str(rules))
         else:
             _show_comparison(compare(old, counts), top)
-    if counts.failed or read_failures:
-        _err(f"{len(counts.failed) + len(read_failures)} document(s) failed")
-        raise typer.Exit(1)
+    _exit_if_failed(failed)
