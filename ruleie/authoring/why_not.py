@@ -37,7 +37,7 @@ from ruleie.dsl.errors import ErrorSink, SourceLocation
 from ruleie.dsl.resolve import Program, load_program, walk
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import Span, field_shapes
-from ruleie.runtime.matcher import AHEAD_AT, LEFT_WINDOW, compile_fast, search_left
+from ruleie.runtime.matcher import AHEAD_AT, LEFT_WINDOW, backwards, compile_fast, search_left, touching, trim
 from ruleie.runtime.overlap import Match
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ class _Plan:
             body = self.compiler.items_source(self.rule.pattern, first, kept) if kept > first else ""
             at = f"(?P<{AHEAD_AT}>)" if kept < stop else ""
             source = f"(?:{body}){at}{after}\\Z"
-            if first > 0 and _reverse(self.left_regex(0, stop)):
+            if first > 0 and backwards(self.left_regex(0, stop)):
                 source = "(?r)" + source
             self._compiled[key] = compile_fast(source)
         return self._compiled[key]
@@ -527,7 +527,7 @@ class _Context:
             attempt = best[1]
         if attempt.failed is None:
             d = self.base(spec, plan, "extent")
-            s, e = _trim(self.text, attempt.start, attempt.end)
+            s, e = trim(self.text, attempt.start, attempt.end)
             d.matched, d.fit, d.elements_matched = self.span(s, e), self.fit(s, e), len(plan.elements)
             return d
         item = plan.items[attempt.failed]
@@ -538,7 +538,7 @@ class _Context:
         pos = attempt.pos
         if verdict == "ref" and attempt.failed > 0 and plan.joins[attempt.failed] and not attempt.backward:
             pos = _gap_end(self.text, pos)  # where a span of the label had to start
-        s, e = _trim(self.text, attempt.start, attempt.end)
+        s, e = trim(self.text, attempt.start, attempt.end)
         if attempt.matched and e > s:
             d.matched, d.fit = self.span(s, e), self.fit(s, e)
         d.position = self.original(pos, pos)[0]
@@ -579,7 +579,7 @@ class _Replay:
                 yield self.anchored(anchor, st)
             # Where no span of the anchor's label starts: does the part before it fit there?
             for q in range(ts, min(te, ts + 2000) + 1):
-                if q not in by_start and _token_start(self.text, q) and not (not anchor.glued and _touching(self.text, q)):
+                if q not in by_start and _token_start(self.text, q) and not (not anchor.glued and touching(self.text, q)):
                     m = self._left_match(0, anchor.first, q)
                     if m is not None:
                         yield _Attempt(anchor.first, q, anchor.first, m.start())
@@ -649,7 +649,7 @@ class _Replay:
         it matched backwards from `st` (the first failure in reading order is reported)."""
         right = self._ref(anchor, st, exact=True)
         a = anchor.first
-        if not anchor.glued and _touching(self.text, st):  # the matcher skips such a span
+        if not anchor.glued and touching(self.text, st):  # the matcher skips such a span
             return _Attempt(right.matched - a, st, a - 1, st, right.end, backward=True)
         m = self._left_match(0, a, st)
         if m is not None:
@@ -695,33 +695,15 @@ def _empty_fields(action: ActionSpec, m: Match) -> tuple[str, ...]:
     return tuple(f"{f.name} ({f.value}({f.argument}) gave no value)" for f in given if f.kind == "call")
 
 
-def _touching(text: str, pos: int) -> bool:
-    """True when word characters meet at `pos`, so that no gap can separate items there."""
-    return 0 < pos < len(text) and _WORD.match(text, pos - 1) is not None and _WORD.match(text, pos) is not None
-
-
 def _gap_end(text: str, pos: int) -> int:
     """Where the next item starts after the gap at `pos` (`pos` itself when words touch there)."""
     gap = _GAP.match(text, pos)
     return gap.end() if gap is not None else pos
 
 
-def _reverse(pattern) -> bool:
-    """Whether a compiled pattern matches backwards (the `regex` module's `(?r)`)."""
-    return isinstance(pattern, regex.Pattern) and bool(pattern.flags & regex.REVERSE)
-
-
 def _token_start(text: str, pos: int) -> bool:
     """True when a token can start at `pos`: not a space, and not inside a word."""
     return pos < len(text) and not text[pos].isspace() and not (pos > 0 and _WORD.match(text, pos - 1) and _WORD.match(text, pos))
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _to_normalised(norm: NormalizedText, offset: int) -> int:

@@ -243,7 +243,7 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _touching(text: str, pos: int) -> bool:
+def touching(text: str, pos: int) -> bool:
     """True when word characters meet at `pos`, so that no gap can separate items there.
 
     The part of a pattern before an anchor span is matched with `endpos` at the span's start,
@@ -337,9 +337,14 @@ def search_left(left, ahead, text: str, start: int, deadline: float | None = Non
         m = left.search(text, lo, start, **_budget(left, deadline))
         if m is None or ahead is None or ahead.match(text, m.end(AHEAD_AT), **_budget(ahead, deadline)):
             return m
-        if isinstance(left, regex.Pattern) and left.flags & regex.REVERSE:
+        if backwards(left):
             return None
         lo = m.start() + 1
+
+
+def backwards(pattern) -> bool:
+    """Whether a compiled pattern matches backwards (the `regex` module's `(?r)`)."""
+    return isinstance(pattern, regex.Pattern) and bool(pattern.flags & regex.REVERSE)
 
 
 def anchor_label(segments: list[Segment]) -> str | None:
@@ -435,7 +440,7 @@ class RuleMatcher:
         chain_from = self.anchor + 1
         capture = anchor_seg.capture
         for start in sorted(by_start):
-            if check_touching and _touching(text, start):
+            if check_touching and touching(text, start):
                 continue
             # The part after the anchor is matched first: it is anchored at the span's end and
             # usually fails at once, while the part before it is a search over LEFT_WINDOW
