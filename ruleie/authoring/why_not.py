@@ -37,6 +37,7 @@ from ruleie.dsl.errors import ErrorSink, SourceLocation
 from ruleie.dsl.resolve import Program, load_program, walk
 from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import Span, field_shapes
+from ruleie.runtime.engine import action_extent
 from ruleie.runtime.matcher import AHEAD_AT, LEFT_WINDOW, backwards, compile_fast, search_left, touching, trim
 from ruleie.runtime.overlap import Match
 
@@ -412,7 +413,10 @@ class _Context:
             spec = self.rules[i]
             for m, label, kept in entries:
                 for action in _actions(spec, label):
-                    s, e = _extent(action, m)
+                    extent = action_extent(action, m)
+                    if extent is None:
+                        continue  # a mark of a capture that did not take part: nothing made
+                    s, e = extent
                     made = kept if action.kind == "mark" else (spec.name, label, *self.original(s, e)) in produced
                     if made:
                         self.produced.add((i, label, s, e))
@@ -462,7 +466,10 @@ class _Context:
         best = None
         for m, label, kept in self.found.get(index, ()):
             for action in _actions(spec, label):
-                s, e = _extent(action, m)
+                extent = action_extent(action, m)
+                if extent is None:
+                    continue
+                s, e = extent
                 if s < te and e > ts:
                     key = ((s, e) == (ts, te), self.fit(s, e), kept)
                     if best is None or key > best[0]:
@@ -674,14 +681,6 @@ class _Replay:
 
 def _actions(spec: RuleSpec, label: str) -> list[ActionSpec]:
     return [a for a in spec.actions if a.label == label]
-
-
-def _extent(action: ActionSpec, m: Match) -> tuple[int, int]:
-    """Normalised extent of what an action makes of a match: its `span=` capture, else the match."""
-    for f in action.fields:
-        if f.name == "span" and f.kind == "capture" and f.value in m.captures:
-            return m.captures[f.value]
-    return m.start, m.end
 
 
 def _empty_fields(action: ActionSpec, m: Match) -> tuple[str, ...]:

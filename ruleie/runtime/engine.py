@@ -17,7 +17,7 @@ from ruleie.normalize import NormalizedText, normalize
 from ruleie.records import RECORD_TYPES, Record, Span, field_shapes
 from ruleie.compile.lexicons import normalize_key
 from ruleie.runtime.fields import ANTECEDENT_LABEL, DATE_FIELDS, PRONOUNS, FieldFunctions
-from ruleie.runtime.matcher import RuleMatcher, SpanIndex, compiled_count, anchor_label, install_programs, outcomes_of, regex_sources
+from ruleie.runtime.matcher import RuleMatcher, SpanIndex, compiled_count, install_programs, outcomes_of
 from ruleie.runtime.programs import ProgramCache
 from ruleie.runtime.overlap import Match, resolve
 
@@ -90,7 +90,6 @@ class Engine:
             offsets.append((phase, start, start + len(phase.rules)))
             start += len(phase.rules)
         self.phase_ranges = offsets
-        self.anchor_labels = [anchor_label(r.segments) for r in self.rules]
 
     @property
     def matchers(self) -> list[RuleMatcher]:
@@ -149,7 +148,7 @@ class Engine:
         for phase, lo, hi in self.phase_ranges:
             groups: dict[tuple[str, str], list[tuple[Match, ActionSpec]]] = {}
             for i in range(lo, hi):
-                needed = self.anchor_labels[i]
+                needed = matchers[i].needed
                 if needed is not None and not spans.get(needed):
                     continue  # anchored on a label this text does not have: nothing to find
                 rule = self.rules[i]
@@ -186,19 +185,17 @@ class Engine:
                 for m in kept:
                     rule = self.rules[m.rule]
                     for action in actions_of[id(m)]:
+                        extent = action_extent(action, m)
+                        if extent is None:
+                            continue  # `mark L(span=x)` where the optional capture `x` did not match
                         if kind == "emit":
                             record = self._record(rule, action, m, norm, doc, spans, doc_date, memo)
                             if record is None:
                                 continue
-                            new_spans.append((label, *_record_extent(action, m)))
                             records.append((record.span.start, -record.span.end, m.rule, record))
-                        else:
-                            extent = _mark_extent(action, m)
-                            if extent is None:
-                                continue  # `mark L(span=x)` where the optional capture `x` did not match
-                            new_spans.append((label, *extent))
-                            if tr is not None:
-                                tr.marks.append((label, *extent, rule))
+                        elif tr is not None:
+                            tr.marks.append((label, *extent, rule))
+                        new_spans.append((label, *extent))
             for label, start, end in new_spans:
                 ends = spans.setdefault(label, {}).setdefault(start, [])
                 if end not in ends:
@@ -268,19 +265,17 @@ class Engine:
         return model(doc=doc, rule=rule.name, origin=rule.origin, captures=captures, **values)
 
 
-def _mark_extent(action: ActionSpec, m: Match) -> tuple[int, int] | None:
-    """Normalised extent of a mark: its `span=` capture (None when that capture did not match), else the match."""
+def action_extent(action: ActionSpec, m: Match) -> tuple[int, int] | None:
+    """Normalised extent of what an action makes of a match: its `span=` capture, else the match.
+
+    When the `span=` capture did not take part, a record spans the whole match and a mark makes
+    nothing (None).
+    """
     for f in action.fields:
         if f.name == "span" and f.kind == "capture":
-            return m.captures.get(f.value)
-    return m.start, m.end
-
-
-def _record_extent(action: ActionSpec, m: Match) -> tuple[int, int]:
-    """Normalised extent of an emitted record: its `span=` capture, else the whole match."""
-    for f in action.fields:
-        if f.name == "span" and f.kind == "capture" and f.value in m.captures:
-            return m.captures[f.value]
+            if f.value in m.captures:
+                return m.captures[f.value]
+            return None if action.kind == "mark" else (m.start, m.end)
     return m.start, m.end
 
 

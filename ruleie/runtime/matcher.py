@@ -299,11 +299,9 @@ def regex_sources(segments: list[Segment]) -> tuple[int, list[str | None]]:
 
     -1 and the whole rule's source when it has no reference. A reference segment has no source.
     """
-    anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
+    anchor = anchor_of(segments)
     if anchor < 0:
         return -1, [segments[0].source]
-    if segments[anchor].optional:  # no required anchor: scan the leading regex, then chain
-        anchor = 0
     sources: list[str | None] = []
     for i, seg in enumerate(segments):
         if seg.kind == "ref":
@@ -347,9 +345,16 @@ def backwards(pattern) -> bool:
     return isinstance(pattern, regex.Pattern) and bool(pattern.flags & regex.REVERSE)
 
 
+def anchor_of(segments: list[Segment]) -> int:
+    """The segment a rule is matched from: its first reference, 0 when that reference is optional
+    (the leading regex is scanned, then chained), -1 without references."""
+    anchor = next((i for i, s in enumerate(segments) if s.kind == "ref"), -1)
+    return 0 if anchor >= 0 and segments[anchor].optional else anchor
+
+
 def anchor_label(segments: list[Segment]) -> str | None:
     """The label a rule cannot match without (its anchor reference), or None when it scans the text."""
-    anchor = regex_sources(segments)[0]
+    anchor = anchor_of(segments)
     first = segments[anchor] if anchor >= 0 else None
     return first.label if first is not None and first.kind == "ref" else None
 
@@ -366,6 +371,7 @@ class RuleMatcher:
     segments: list[Segment]
     anchor: int  # index of the first reference segment, or -1
     sources: list[str | None]  # per segment, as `regex_sources` gives them
+    needed: str | None = None  # the label it cannot match without (`anchor_label`)
     ahead_source: str = ""  # the look-aheads ending the part before the anchor (`Segment.ahead`)
     scan: "re.Pattern[str] | regex.Pattern[str] | None" = None  # the whole rule when it has no references
     parts: "list[re.Pattern[str] | regex.Pattern[str] | None]" = field(default_factory=list)  # per segment
@@ -378,7 +384,7 @@ class RuleMatcher:
     def build(cls, index: int, segments: list[Segment]) -> "RuleMatcher":
         """A matcher for a rule; its regexes are compiled by `compile`, at the latest on first use."""
         anchor, sources = regex_sources(segments)
-        return cls(index, segments, anchor, sources, segments[0].ahead if anchor > 0 else "")
+        return cls(index, segments, anchor, sources, anchor_label(segments), segments[0].ahead if anchor > 0 else "")
 
     @property
     def all_sources(self) -> list[str]:
@@ -410,9 +416,8 @@ class RuleMatcher:
         same verb) match it once.
         """
         if not self.compiled:
-            needed = anchor_label(self.segments)
-            if needed is not None and not spans.get(needed):
-                return []  # anchored on a label this text does not have
+            if self.needed is not None and not spans.get(self.needed):
+                return []  # anchored on a label this text does not have: no need to compile yet
             self.compile()
         if self.anchor < 0:
             groups = self.scan_groups

@@ -233,3 +233,15 @@ def test_look_ahead_before_the_anchor_is_replayed_on_the_whole_text(tmp_path: Pa
     assert diagnose(rules, "selon Marie Curie", "Marie", "curie").verdict == "produced"
     d = diagnose(rules, "selon Marie Dupont", "Marie", "curie")
     assert d.verdict != "produced" and d.element is not None and d.element.text.startswith("ahead(")
+
+
+def test_a_mark_of_a_capture_that_did_not_match_makes_no_span(tmp_path: Path) -> None:
+    (tmp_path / "r.rules").write_text(
+        'phase names { rule maybe match "Mme" n:/\\p{Lu}\\w+/? "!" mark Person(span=n) }\n'
+        'phase use { rule person match p:<Person> emit Mention(label="m", span=p) }\n',
+        encoding="utf-8",
+    )
+    rules = load(tmp_path / "r.rules", use_cache=False)
+    assert rules.extract("Mme !") == []
+    d = diagnose(rules, "Mme !", "Mme !", "person")
+    assert d.verdict == "ref" and d.element is not None and d.element.text == "p:<Person>"
