@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Iterable
 import regex
 
 from ruleie.compile.lexicons import CompiledLexicon, compile_lexicon
-from ruleie.compile.patterns import GAP, PatternCompiler, sequence_items
+from ruleie.compile.patterns import GAP, PatternCompiler, sequence_items, trailing_looks_start
 from ruleie.compile.ruleset import ActionSpec, RuleSpec
 from ruleie.dsl import ast
 from ruleie.dsl.errors import ErrorSink, SourceLocation
@@ -257,7 +257,7 @@ class _Plan:
         if key not in self._compiled:
             assert self.left_anchor is not None
             after = GAP if self.joins[self.left_anchor.first] else ""
-            kept = self._before_looks(first, stop)
+            kept = trailing_looks_start(self.items[:stop], first)
             body = self.compiler.items_source(self.rule.pattern, first, kept) if kept > first else ""
             at = f"(?P<{AHEAD_AT}>)" if kept < stop else ""
             source = f"(?:{body}){at}{after}\\Z"
@@ -268,20 +268,13 @@ class _Plan:
 
     def left_ahead(self, first: int, stop: int):
         """The look-aheads ending elements [first, stop) before the anchor, compiled; None without."""
-        kept = self._before_looks(first, stop)
+        kept = trailing_looks_start(self.items[:stop], first)
         if kept == stop:
             return None
         key = (kept, stop, "ahead")
         if key not in self._compiled:
             self._compiled[key] = compile_fast(self.compiler.items_source(self.rule.pattern, kept, stop))
         return self._compiled[key]
-
-    def _before_looks(self, first: int, stop: int) -> int:
-        """Where the look-aheads that end elements [first, stop) begin (`stop` when none do)."""
-        kept = stop
-        while kept > first and isinstance(self.items[kept - 1], ast.Look) and self.items[kept - 1].ahead:
-            kept -= 1
-        return kept
 
 
 def _elements(rule: ast.Rule, items: tuple[ast.Pattern, ...], source: str) -> list[Element]:

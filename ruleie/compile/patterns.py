@@ -11,6 +11,7 @@ A rule whose pattern refers to earlier phases' spans (`<Speaker>`) is split at e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -97,9 +98,7 @@ class PatternCompiler:
             glued = not pending[0][1] and bool(segments)
             ahead = ""
             if before_first_ref:  # trailing look-aheads go apart (see `Segment.ahead`)
-                kept = len(pending)
-                while kept and isinstance(pending[kept - 1][0], ast.Look) and pending[kept - 1][0].ahead:
-                    kept -= 1
+                kept = trailing_looks_start([p for p, _ in pending])
                 if kept < len(pending):
                     looks = pending[kept:]
                     ahead = self.with_definitions("".join(self.compile(p) for p, _ in looks))
@@ -340,6 +339,17 @@ class PatternCompiler:
                 consumed = True
         out.extend(pending_behind)
         return "".join(out)
+
+
+def trailing_looks_start(items: Sequence[ast.Pattern], first: int = 0) -> int:
+    """Where the look-aheads ending `items[first:]` begin (`len(items)` when it does not end with one).
+
+    Before a rule's first reference they are matched apart from the items before them (`Segment.ahead`).
+    """
+    kept = len(items)
+    while kept > first and isinstance(items[kept - 1], ast.Look) and items[kept - 1].ahead:
+        kept -= 1
+    return kept
 
 
 def sequence_items(pattern: ast.Pattern) -> tuple[tuple[ast.Pattern, ...], tuple[bool, ...]]:
