@@ -234,7 +234,7 @@ def _ordered_parallel(
         initargs: tuple[Any, ...] = (ruleset.engine,)
     else:
         programs = ruleset.engine.programs
-        initargs = (ruleset.spec.as_json(), programs.key if programs is not None else None)
+        initargs = (ruleset.spec.as_json(), programs.rules_key if programs is not None else None)
 
     def new_pool(workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=initargs)
@@ -351,7 +351,7 @@ def _run_one(engine: Engine, d: Document, options: RunOptions = RunOptions()) ->
 _WORKER_ENGINE: Engine | None = None
 
 
-def _init_worker(rules: Engine | dict[str, Any], programs_key: str | None = None) -> None:
+def _init_worker(rules: Engine | dict[str, Any], rules_key: str | None = None) -> None:
     """Set up the worker's engine once (inherited when forked, else built from the JSON spec,
     with the rule set's compiled programs when it has some in the cache).
 
@@ -362,7 +362,7 @@ def _init_worker(rules: Engine | dict[str, Any], programs_key: str | None = None
     if isinstance(rules, Engine):
         _WORKER_ENGINE = rules
     else:
-        programs = ProgramCache.with_key(programs_key) if programs_key else None
+        programs = ProgramCache(rules_key) if rules_key else None
         _WORKER_ENGINE = Engine(RuleSetSpec.from_json(rules), programs)
 
 

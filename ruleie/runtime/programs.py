@@ -103,14 +103,8 @@ class ProgramCache:
     """The program table of one cached rule set: read before its matchers are built, written after."""
 
     def __init__(self, rules_key: str):
+        self.rules_key = rules_key
         self.key = f"{rules_key}-programs-{hashlib.sha256(ENGINE_FORMAT.encode()).hexdigest()[:12]}"
-
-    @classmethod
-    def with_key(cls, key: str) -> "ProgramCache":
-        """The cache stored under `key` (another process's `ProgramCache.key`)."""
-        out = cls.__new__(cls)
-        out.key = key
-        return out
 
     def read(self) -> dict[str, Outcome]:
         """The stored table (empty when absent, unreadable or made by another engine format)."""
